@@ -1,0 +1,5 @@
+"""Allow ``python -m bankbridge``."""
+
+from bankbridge.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The Dwolla-compatible HTTP API: HAL presenters, auth, error bodies and endpoints."""

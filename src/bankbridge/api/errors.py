@@ -1,0 +1,75 @@
+"""The single error handler: every ``BankBridgeError`` becomes a Dwolla error body.
+
+Anything else is logged with its traceback and answered as a bare 500 ``ServerError``;
+partner detail (``PartnerError.detail``) is logged, never sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from bankbridge.api.hal import hal_response
+from bankbridge.errors import (
+    BankBridgeError,
+    MethodNotAllowed,
+    NotFound,
+    PartnerError,
+    ValidationError,
+)
+
+__all__ = ["EXCEPTION_HANDLERS", "error_body"]
+
+log = logging.getLogger("bankbridge.api")
+
+
+def error_body(error: BankBridgeError) -> dict[str, Any]:
+    """Dwolla's error shape: ``code``, ``message`` and, for validation, embedded errors."""
+    body: dict[str, Any] = {"code": error.code, "message": error.message}
+    if isinstance(error, ValidationError):
+        body["_embedded"] = {
+            "errors": [
+                {"code": item.code, "message": item.message, "path": item.path, "_links": {}}
+                for item in error.errors
+            ]
+        }
+    return body
+
+
+async def _bankbridge_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BankBridgeError)
+    if isinstance(exc, PartnerError):
+        log.warning("partner call failed: %s", exc)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return hal_response(error_body(exc), status=exc.status, headers=headers)
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    error: BankBridgeError
+    if exc.status_code == 404:
+        error = NotFound()
+    elif exc.status_code == 405:
+        error = MethodNotAllowed()
+    else:
+        error = BankBridgeError(str(exc.detail))
+        error.status = exc.status_code
+        error.code = "BadRequest" if 400 <= exc.status_code < 500 else "ServerError"
+    return await _bankbridge_error(request, error)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return hal_response(error_body(BankBridgeError()), status=500)
+
+
+EXCEPTION_HANDLERS: Mapping[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
+    BankBridgeError: _bankbridge_error,
+    HTTPException: _http_exception,
+    Exception: _unexpected,
+}

@@ -1,0 +1,1 @@
+"""One module per Dwolla resource; each endpoint parses, calls the domain and presents."""

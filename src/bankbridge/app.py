@@ -1,0 +1,73 @@
+"""Application wiring: the one place that joins concrete pieces, at startup.
+
+``create_app`` builds the Starlette app: the Dwolla API routes, and in sandbox mode the
+partner emulators under ``/sandbox/<slug>``. The lifespan opens (and migrates) the store
+and builds each partner adapter. In sandbox mode adapters reach the emulators through an
+in-process ASGI transport, over the same HTTP code they use against the real partners.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Mount
+
+from bankbridge.api.errors import EXCEPTION_HANDLERS
+from bankbridge.api.routes import api_routes
+from bankbridge.config import Settings
+from bankbridge.partners import PARTNERS
+from bankbridge.partners.base import EmulatorContext
+from bankbridge.services import Services
+from bankbridge.store import SqlStore, open_database
+from bankbridge.store.base import EmulatorRecords
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("bankbridge")
+
+PARTNER_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+def create_app(settings: Settings) -> Starlette:
+    """Build the ASGI application for ``settings``."""
+    services = Services(settings=settings)
+
+    def records_for(slug: str) -> EmulatorRecords:
+        return services.require_store().emulator_records(slug)
+
+    routes: list[BaseRoute] = list(api_routes())
+    if settings.sandbox:
+        for partner in PARTNERS:
+            context = EmulatorContext(
+                slug=partner.slug,
+                settings=settings,
+                get_records=lambda slug=partner.slug: records_for(slug),  # type: ignore[misc]
+            )
+            routes.append(Mount(f"/sandbox/{partner.slug}", app=partner.build_emulator(context)))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        database = await open_database(settings.database_url)
+        services.store = SqlStore(database)
+        if settings.sandbox:
+            transport: httpx.AsyncBaseTransport = httpx.ASGITransport(app=app)
+        else:
+            transport = httpx.AsyncHTTPTransport(retries=1)
+        async with httpx.AsyncClient(transport=transport, timeout=PARTNER_TIMEOUT) as http:
+            services.http = http
+            services.adapters = {
+                p.slug: p.build_adapter(settings.partner(p.slug), http) for p in PARTNERS
+            }
+            log.info("BankBridge ready (%s mode, %s)", settings.mode, database.dialect)
+            try:
+                yield
+            finally:
+                await database.close()
+
+    app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
+    app.state.services = services
+    return app

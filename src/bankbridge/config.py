@@ -1,0 +1,151 @@
+"""Settings: every ``BANKBRIDGE_*`` environment variable is read here, once, into ``Settings``.
+
+Partner settings decide sandbox vs remote: in ``sandbox`` mode (the default) each adapter
+talks to BankBridge's own emulator; in ``remote`` mode it talks to the partner's real API
+with the credentials given here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+__all__ = ["PartnerCredentials", "Secret", "Settings", "load_settings"]
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+DEFAULT_DATABASE_URL = "sqlite:///var/bankbridge.db"
+MODES = ("sandbox", "remote")
+
+# Real partner endpoints used in remote mode unless overridden.
+REMOTE_BASE_URLS = {
+    "mx": "https://int-api.mx.com",
+    "plaid": "https://sandbox.plaid.com",
+    "checkout": "https://api.sandbox.checkout.com",
+}
+
+# Credentials the adapters use against the emulators, and the emulators accept.
+# They only ever unlock the local emulators, never a real partner.
+SANDBOX_CREDENTIALS = {
+    "mx": ("bankbridge-sandbox-client", "bankbridge-sandbox-api-key"),
+    "plaid": ("bankbridge-sandbox-client", "bankbridge-sandbox-secret"),
+    "checkout": ("", "sk_sbox_" + "bankbridgesandboxsecretkey" + "q"),
+}
+
+
+class Secret:
+    """A string that never shows itself in ``repr``/``str`` (logs, tracebacks)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def peek(self) -> str:
+        """Return the secret value; call only where it is sent or compared."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')" if self._value else "Secret('')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+@dataclass(frozen=True)
+class PartnerCredentials:
+    """Where and how an adapter reaches one partner."""
+
+    base_url: str
+    client_id: str
+    secret: Secret
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration of one BankBridge process."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    public_url_override: str | None = None
+    mode: str = "sandbox"
+    token_ttl_seconds: int = 3600
+    max_body_bytes: int = 1_048_576
+    partner_overrides: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    @property
+    def public_url(self) -> str:
+        """Base of every link and Location header, without a trailing slash."""
+        if self.public_url_override:
+            return self.public_url_override.rstrip("/")
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def sandbox(self) -> bool:
+        """True when the adapters talk to the built-in emulators."""
+        return self.mode == "sandbox"
+
+    def emulator_url(self, slug: str) -> str:
+        """Public base URL of one partner's emulator (API and hosted pages)."""
+        return f"{self.public_url}/sandbox/{slug}"
+
+    def partner(self, slug: str) -> PartnerCredentials:
+        """Base URL and credentials the ``slug`` adapter uses in the current mode."""
+        given = self.partner_overrides.get(slug, {})
+        if self.sandbox:
+            client_id, secret = SANDBOX_CREDENTIALS[slug]
+            return PartnerCredentials(self.emulator_url(slug), client_id, Secret(secret))
+        return PartnerCredentials(
+            given.get("base_url") or REMOTE_BASE_URLS[slug],
+            given.get("client_id", ""),
+            Secret(given.get("secret", "")),
+        )
+
+    def with_changes(self, **changes: object) -> Settings:
+        """A copy with some fields replaced (CLI flags override the environment)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read ``BANKBRIDGE_*`` variables from ``environ`` (default: the process environment)."""
+    env = os.environ if environ is None else environ
+    mode = env.get("BANKBRIDGE_MODE", "sandbox").strip().lower()
+    if mode not in MODES:
+        raise ValueError(f"BANKBRIDGE_MODE must be one of {', '.join(MODES)}, not {mode!r}")
+    overrides: dict[str, dict[str, str]] = {}
+    for slug in REMOTE_BASE_URLS:
+        prefix = f"BANKBRIDGE_{slug.upper()}_"
+        values = {
+            key: env[prefix + key.upper()]
+            for key in ("base_url", "client_id", "secret")
+            if env.get(prefix + key.upper())
+        }
+        overrides[slug] = values
+    return Settings(
+        database_url=env.get("BANKBRIDGE_DATABASE_URL") or DEFAULT_DATABASE_URL,
+        host=env.get("BANKBRIDGE_HOST") or DEFAULT_HOST,
+        port=int(env.get("BANKBRIDGE_PORT") or DEFAULT_PORT),
+        public_url_override=env.get("BANKBRIDGE_PUBLIC_URL") or None,
+        mode=mode,
+        token_ttl_seconds=int(env.get("BANKBRIDGE_TOKEN_TTL_SECONDS") or 3600),
+        partner_overrides=overrides,
+    )
+
+
+def sqlite_path(database_url: str) -> Path:
+    """The file behind a ``sqlite:///relative`` or ``sqlite:////absolute`` URL."""
+    prefix = "sqlite:///"
+    if not database_url.startswith(prefix):
+        raise ValueError(f"not a SQLite URL: {database_url!r}")
+    return Path(database_url[len(prefix) :])

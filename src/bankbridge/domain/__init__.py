@@ -1,0 +1,1 @@
+"""Business rules: plain values in, domain objects out, ``BankBridgeError`` on refusal."""

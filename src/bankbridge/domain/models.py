@@ -1,0 +1,103 @@
+"""Domain types: frozen dataclasses shared by the domain, the store and the API presenters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+__all__ = [
+    "Account",
+    "Application",
+    "Customer",
+    "ExchangePartner",
+    "ExchangeSession",
+    "Page",
+    "ProviderSession",
+]
+
+
+@dataclass(frozen=True)
+class Account:
+    """A tenant: owns applications, customers and everything under them."""
+
+    id: str
+    name: str
+    created: datetime
+    redirect_urls: tuple[str, ...]
+    partners: tuple[str, ...]  # slugs of the exchange partners enabled for this account
+
+
+@dataclass(frozen=True)
+class Application:
+    """An API client of an account; its secret is kept only as a hash."""
+
+    id: str
+    account_id: str
+    key: str
+    secret_hash: str
+    created: datetime
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A Dwolla customer of an account."""
+
+    id: str
+    account_id: str
+    first_name: str
+    last_name: str
+    email: str
+    type: str
+    status: str
+    created: datetime
+    business_name: str | None = None
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ExchangePartner:
+    """An open-banking partner as Dwolla lists it (``MX``, ``Plaid``, ``Checkout.com``)."""
+
+    id: str
+    slug: str
+    name: str
+    status: str
+    created: datetime
+
+
+@dataclass(frozen=True)
+class ProviderSession:
+    """What a partner handed back for a new session, in the one form the platform gets.
+
+    Exactly one of ``url`` (a hosted page to open), ``token`` (a client-side init token)
+    or ``data`` (an object for a client-side component) is set.
+    """
+
+    url: str | None = None
+    token: str | None = None
+    data: dict[str, Any] | None = None
+    external_ref: str | None = None  # partner-side handle (MX user guid, link token, ps_ id)
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ExchangeSession:
+    """A customer's session with one exchange partner."""
+
+    id: str
+    account_id: str
+    customer_id: str
+    partner_slug: str
+    created: datetime
+    provider: ProviderSession
+    redirect_url: str | None = None
+    exchange_id: str | None = None  # set for re-authentication sessions
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing plus the total across all pages."""
+
+    items: list[Any] = field(default_factory=list)
+    total: int = 0

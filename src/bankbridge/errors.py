@@ -1,0 +1,144 @@
+"""The one error hierarchy; ``api/errors.py`` turns each into a Dwolla error body.
+
+    BankBridgeError (500 ServerError)
+    ├── BadRequest (400 BadRequest)             malformed JSON, oversize or unreadable body
+    ├── ValidationError (400 ValidationError)   carries (path, code, message) items
+    ├── InvalidAccessToken (401)
+    │   └── ExpiredAccessToken (401)
+    ├── Forbidden (403 forbidden)
+    ├── NotFound (404 NotFound)
+    ├── MethodNotAllowed (405 MethodNotAllowed)
+    ├── NotAcceptable (406 InvalidVersion)
+    ├── UnsupportedMediaType (415 UnsupportedMediaType)
+    └── PartnerError (502 ServerError)          a partner failed; detail stays in the log
+
+Codes are Dwolla's strings, checked against Dwolla's OpenAPI spec.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "BadRequest",
+    "BankBridgeError",
+    "ExpiredAccessToken",
+    "FieldError",
+    "Forbidden",
+    "InvalidAccessToken",
+    "MethodNotAllowed",
+    "NotAcceptable",
+    "NotFound",
+    "PartnerError",
+    "UnsupportedMediaType",
+    "ValidationError",
+]
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one field of a request body, located by a JSON pointer."""
+
+    path: str
+    code: str
+    message: str
+
+
+class BankBridgeError(Exception):
+    """Base of every error BankBridge answers with a Dwolla-style body."""
+
+    status: int = 500
+    code: str = "ServerError"
+    default_message: str = "A server error occurred."
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class BadRequest(BankBridgeError):
+    """The request cannot be read at all (bad syntax, too large, wrong encoding)."""
+
+    status = 400
+    code = "BadRequest"
+    default_message = "The request body contains bad syntax or is incomplete."
+
+
+class ValidationError(BankBridgeError):
+    """The request was read but some fields are wrong; each is named by its path."""
+
+    status = 400
+    code = "ValidationError"
+    default_message = "Validation error(s) present. See embedded errors list for more details."
+
+    def __init__(self, errors: list[FieldError], message: str | None = None) -> None:
+        if not errors:
+            raise ValueError("ValidationError needs at least one FieldError")
+        self.errors = errors
+        super().__init__(message)
+
+    @classmethod
+    def single(cls, path: str, code: str, message: str) -> ValidationError:
+        """A validation error about one field, whose message is also the top-level one."""
+        return cls([FieldError(path, code, message)], message)
+
+
+class InvalidAccessToken(BankBridgeError):
+    status = 401
+    code = "InvalidAccessToken"
+    default_message = "Invalid access token."
+
+
+class ExpiredAccessToken(InvalidAccessToken):
+    code = "ExpiredAccessToken"
+    default_message = "Expired access token."
+
+
+class Forbidden(BankBridgeError):
+    status = 403
+    code = "forbidden"
+    default_message = "The supplied credentials are not authorized for this resource."
+
+
+class NotFound(BankBridgeError):
+    status = 404
+    code = "NotFound"
+    default_message = "The requested resource was not found."
+
+
+class MethodNotAllowed(BankBridgeError):
+    status = 405
+    code = "MethodNotAllowed"
+    default_message = "The requested method is not allowed on this resource."
+
+
+class NotAcceptable(BankBridgeError):
+    status = 406
+    code = "InvalidVersion"
+    default_message = "Missing or invalid API version. Send Accept: application/vnd.dwolla.v1.hal+json."
+
+
+class UnsupportedMediaType(BankBridgeError):
+    status = 415
+    code = "UnsupportedMediaType"
+    default_message = (
+        "The request's Content-Type is not supported. "
+        "Use application/vnd.dwolla.v1.hal+json or application/json."
+    )
+
+
+class PartnerError(BankBridgeError):
+    """A partner call failed. ``detail`` is for logs only and never reaches a response."""
+
+    status = 502
+    code = "ServerError"
+    default_message = "The exchange partner could not be reached or returned an error."
+
+    def __init__(self, partner: str, detail: str, *, retryable: bool = False) -> None:
+        self.partner = partner
+        self.detail = detail
+        self.retryable = retryable
+        super().__init__(None)
+
+    def __str__(self) -> str:
+        return f"{self.partner}: {self.detail}"

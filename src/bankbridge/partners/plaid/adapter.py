@@ -1,0 +1,18 @@
+"""PLACEHOLDER: replaced by the Plaid adapter."""
+
+from __future__ import annotations
+
+import httpx
+
+from bankbridge.config import PartnerCredentials
+from bankbridge.domain.models import ProviderSession
+from bankbridge.partners.base import SessionRequest
+
+
+class PlaidAdapter:
+    def __init__(self, credentials: PartnerCredentials, http: httpx.AsyncClient) -> None:
+        self.credentials = credentials
+        self.http = http
+
+    async def create_session(self, request: SessionRequest) -> ProviderSession:
+        raise NotImplementedError

@@ -1,0 +1,135 @@
+"""The storage interfaces: ``Database`` (a driver) and ``Store`` (the repository).
+
+The domain depends on ``Store`` only; SQL lives in ``store/`` alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import Any, Protocol
+
+from bankbridge.domain.models import (
+    Account,
+    Application,
+    Customer,
+    ExchangeSession,
+    Page,
+)
+
+__all__ = ["Database", "EmulatorRecords", "Row", "Store"]
+
+Row = dict[str, Any]
+
+
+class Database(Protocol):
+    """A connection (pool) that runs SQL written with ``:name`` parameters."""
+
+    dialect: str
+
+    async def fetch_one(self, sql: str, params: Mapping[str, Any] | None = None) -> Row | None:
+        """Run a query and return its first row, or None."""
+        ...
+
+    async def fetch_all(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run a query and return every row."""
+        ...
+
+    async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
+        """Run a statement and return the number of rows it changed."""
+        ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Database]:
+        """A context in which every statement commits together or not at all."""
+        ...
+
+    async def close(self) -> None:
+        """Release the connection(s)."""
+        ...
+
+
+class EmulatorRecords(Protocol):
+    """A partner emulator's own state: JSON documents by (kind, key), optionally under a parent."""
+
+    async def put(
+        self,
+        kind: str,
+        key: str,
+        data: dict[str, Any],
+        *,
+        parent: str | None = None,
+        expires_at: datetime | None = None,
+    ) -> None:
+        """Insert or replace one record."""
+        ...
+
+    async def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        """One record, or None when missing or expired."""
+        ...
+
+    async def take(self, kind: str, key: str) -> dict[str, Any] | None:
+        """Remove and return one unexpired record atomically (single-use tokens)."""
+        ...
+
+    async def list(self, kind: str, parent: str) -> list[dict[str, Any]]:
+        """Every unexpired record of a kind under one parent, oldest first."""
+        ...
+
+    async def delete(self, kind: str, key: str) -> None:
+        """Remove one record if present."""
+        ...
+
+
+class Store(Protocol):
+    """Everything the domain reads and writes."""
+
+    async def create_account(self, account: Account, application: Application) -> None:
+        """Store a new account with its first application."""
+        ...
+
+    async def get_account(self, account_id: str) -> Account | None:
+        """One account by id."""
+        ...
+
+    async def list_accounts(self) -> list[Account]:
+        """Every account, oldest first."""
+        ...
+
+    async def get_application_by_key(self, key: str) -> Application | None:
+        """An application by its public key."""
+        ...
+
+    async def add_access_token(
+        self, token_hash: str, application: Application, expires_at: datetime
+    ) -> None:
+        """Remember a newly issued bearer token (only its hash)."""
+        ...
+
+    async def get_access_token(self, token_hash: str) -> tuple[str, datetime] | None:
+        """The account id and expiry of a token, by its hash."""
+        ...
+
+    async def create_customer(self, customer: Customer) -> Customer | None:
+        """Store a customer; returns the existing one instead when the email is taken."""
+        ...
+
+    async def get_customer(self, customer_id: str) -> Customer | None:
+        """One customer by id, whatever its account (the domain checks ownership)."""
+        ...
+
+    async def list_customers(self, account_id: str, limit: int, offset: int) -> Page:
+        """An account's customers, newest first."""
+        ...
+
+    async def create_exchange_session(self, session: ExchangeSession) -> None:
+        """Store a new exchange session."""
+        ...
+
+    async def get_exchange_session(self, session_id: str) -> ExchangeSession | None:
+        """One exchange session by id, whatever its account (the domain checks ownership)."""
+        ...
+
+    def emulator_records(self, partner: str) -> EmulatorRecords:
+        """The record store of one partner's emulator."""
+        ...

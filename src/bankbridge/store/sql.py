@@ -1,0 +1,312 @@
+"""``SqlStore``: the ``Store`` protocol in portable SQL over any ``Database`` driver."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from bankbridge.clock import from_micros, now, to_micros
+from bankbridge.domain.models import (
+    Account,
+    Application,
+    Customer,
+    ExchangeSession,
+    Page,
+    ProviderSession,
+)
+from bankbridge.store.base import Database, EmulatorRecords, Row
+
+__all__ = ["SqlStore"]
+
+
+class SqlStore:
+    """The one ``Store`` implementation; the driver decides SQLite or PostgreSQL."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    # Accounts and credentials -------------------------------------------------------
+
+    async def create_account(self, account: Account, application: Application) -> None:
+        async with self.database.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO accounts (id, name, created_at, redirect_urls, partners) "
+                "VALUES (:id, :name, :created, :urls, :partners)",
+                {
+                    "id": account.id,
+                    "name": account.name,
+                    "created": to_micros(account.created),
+                    "urls": json.dumps(list(account.redirect_urls)),
+                    "partners": json.dumps(list(account.partners)),
+                },
+            )
+            await tx.execute(
+                "INSERT INTO applications (id, account_id, client_key, secret_hash, created_at) "
+                "VALUES (:id, :account, :key, :hash, :created)",
+                {
+                    "id": application.id,
+                    "account": application.account_id,
+                    "key": application.key,
+                    "hash": application.secret_hash,
+                    "created": to_micros(application.created),
+                },
+            )
+
+    async def get_account(self, account_id: str) -> Account | None:
+        row = await self.database.fetch_one(
+            "SELECT * FROM accounts WHERE id = :id", {"id": account_id}
+        )
+        return _account(row) if row else None
+
+    async def list_accounts(self) -> list[Account]:
+        rows = await self.database.fetch_all("SELECT * FROM accounts ORDER BY created_at, id")
+        return [_account(row) for row in rows]
+
+    async def get_application_by_key(self, key: str) -> Application | None:
+        row = await self.database.fetch_one(
+            "SELECT * FROM applications WHERE client_key = :key", {"key": key}
+        )
+        if row is None:
+            return None
+        return Application(
+            id=row["id"],
+            account_id=row["account_id"],
+            key=row["client_key"],
+            secret_hash=row["secret_hash"],
+            created=from_micros(row["created_at"]),
+        )
+
+    async def add_access_token(
+        self, token_hash: str, application: Application, expires_at: datetime
+    ) -> None:
+        async with self.database.transaction() as tx:
+            # Expired tokens are useless; dropping a few at each issue keeps the table small.
+            await tx.execute(
+                "DELETE FROM access_tokens WHERE expires_at < :now", {"now": to_micros(now())}
+            )
+            await tx.execute(
+                "INSERT INTO access_tokens (token_hash, application_id, account_id, expires_at) "
+                "VALUES (:hash, :app, :account, :expires)",
+                {
+                    "hash": token_hash,
+                    "app": application.id,
+                    "account": application.account_id,
+                    "expires": to_micros(expires_at),
+                },
+            )
+
+    async def get_access_token(self, token_hash: str) -> tuple[str, datetime] | None:
+        row = await self.database.fetch_one(
+            "SELECT account_id, expires_at FROM access_tokens WHERE token_hash = :hash",
+            {"hash": token_hash},
+        )
+        return (row["account_id"], from_micros(row["expires_at"])) if row else None
+
+    # Customers ----------------------------------------------------------------------
+
+    async def create_customer(self, customer: Customer) -> Customer | None:
+        async with self.database.transaction() as tx:
+            existing = await tx.fetch_one(
+                "SELECT * FROM customers WHERE account_id = :account AND email_key = :key",
+                {"account": customer.account_id, "key": customer.email.lower()},
+            )
+            if existing:
+                return _customer(existing)
+            await tx.execute(
+                "INSERT INTO customers (id, account_id, first_name, last_name, email, email_key, "
+                "type, status, business_name, correlation_id, created_at) VALUES (:id, :account, "
+                ":first, :last, :email, :key, :type, :status, :business, :correlation, :created)",
+                {
+                    "id": customer.id,
+                    "account": customer.account_id,
+                    "first": customer.first_name,
+                    "last": customer.last_name,
+                    "email": customer.email,
+                    "key": customer.email.lower(),
+                    "type": customer.type,
+                    "status": customer.status,
+                    "business": customer.business_name,
+                    "correlation": customer.correlation_id,
+                    "created": to_micros(customer.created),
+                },
+            )
+        return None
+
+    async def get_customer(self, customer_id: str) -> Customer | None:
+        row = await self.database.fetch_one(
+            "SELECT * FROM customers WHERE id = :id", {"id": customer_id}
+        )
+        return _customer(row) if row else None
+
+    async def list_customers(self, account_id: str, limit: int, offset: int) -> Page:
+        rows = await self.database.fetch_all(
+            "SELECT * FROM customers WHERE account_id = :account "
+            "ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset",
+            {"account": account_id, "limit": limit, "offset": offset},
+        )
+        total = await self.database.fetch_one(
+            "SELECT COUNT(*) AS n FROM customers WHERE account_id = :account",
+            {"account": account_id},
+        )
+        return Page([_customer(row) for row in rows], int(total["n"]) if total else 0)
+
+    # Exchange sessions --------------------------------------------------------------
+
+    async def create_exchange_session(self, session: ExchangeSession) -> None:
+        provider = session.provider
+        await self.database.execute(
+            "INSERT INTO exchange_sessions (id, account_id, customer_id, partner, redirect_url, "
+            "exchange_id, provider_url, provider_token, provider_data, external_ref, expires_at, "
+            "created_at) VALUES (:id, :account, :customer, :partner, :redirect, :exchange, :url, "
+            ":token, :data, :ref, :expires, :created)",
+            {
+                "id": session.id,
+                "account": session.account_id,
+                "customer": session.customer_id,
+                "partner": session.partner_slug,
+                "redirect": session.redirect_url,
+                "exchange": session.exchange_id,
+                "url": provider.url,
+                "token": provider.token,
+                "data": json.dumps(provider.data) if provider.data is not None else None,
+                "ref": provider.external_ref,
+                "expires": to_micros(provider.expires_at) if provider.expires_at else None,
+                "created": to_micros(session.created),
+            },
+        )
+
+    async def get_exchange_session(self, session_id: str) -> ExchangeSession | None:
+        row = await self.database.fetch_one(
+            "SELECT * FROM exchange_sessions WHERE id = :id", {"id": session_id}
+        )
+        if row is None:
+            return None
+        return ExchangeSession(
+            id=row["id"],
+            account_id=row["account_id"],
+            customer_id=row["customer_id"],
+            partner_slug=row["partner"],
+            created=from_micros(row["created_at"]),
+            redirect_url=row["redirect_url"],
+            exchange_id=row["exchange_id"],
+            provider=ProviderSession(
+                url=row["provider_url"],
+                token=row["provider_token"],
+                data=json.loads(row["provider_data"]) if row["provider_data"] else None,
+                external_ref=row["external_ref"],
+                expires_at=from_micros(row["expires_at"]) if row["expires_at"] else None,
+            ),
+        )
+
+    # Emulators ----------------------------------------------------------------------
+
+    def emulator_records(self, partner: str) -> EmulatorRecords:
+        return _SqlEmulatorRecords(self.database, partner)
+
+
+class _SqlEmulatorRecords:
+    """``EmulatorRecords`` in the ``emulator_records`` table, namespaced by partner."""
+
+    def __init__(self, database: Database, partner: str) -> None:
+        self._db = database
+        self._partner = partner
+
+    async def put(
+        self,
+        kind: str,
+        key: str,
+        data: dict[str, Any],
+        *,
+        parent: str | None = None,
+        expires_at: datetime | None = None,
+    ) -> None:
+        params = {
+            "partner": self._partner,
+            "kind": kind,
+            "key": key,
+            "parent": parent,
+            "data": json.dumps(data),
+            "expires": to_micros(expires_at) if expires_at else None,
+            "created": to_micros(now()),
+        }
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE emulator_records SET parent = :parent, data = :data, expires_at = :expires "
+                "WHERE partner = :partner AND kind = :kind AND record_key = :key",
+                params,
+            )
+            if not changed:
+                await tx.execute(
+                    "INSERT INTO emulator_records (partner, kind, record_key, parent, data, "
+                    "expires_at, created_at) VALUES (:partner, :kind, :key, :parent, :data, "
+                    ":expires, :created)",
+                    params,
+                )
+
+    async def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        row = await self._db.fetch_one(
+            "SELECT data FROM emulator_records WHERE partner = :partner AND kind = :kind "
+            "AND record_key = :key AND (expires_at IS NULL OR expires_at > :now)",
+            self._params(kind, key),
+        )
+        return _document(row)
+
+    async def take(self, kind: str, key: str) -> dict[str, Any] | None:
+        row = await self._db.fetch_one(
+            "DELETE FROM emulator_records WHERE partner = :partner AND kind = :kind "
+            "AND record_key = :key AND (expires_at IS NULL OR expires_at > :now) RETURNING data",
+            self._params(kind, key),
+        )
+        return _document(row)
+
+    async def list(self, kind: str, parent: str) -> list[dict[str, Any]]:
+        rows = await self._db.fetch_all(
+            "SELECT data FROM emulator_records WHERE partner = :partner AND kind = :kind "
+            "AND parent = :parent AND (expires_at IS NULL OR expires_at > :now) "
+            "ORDER BY created_at, record_key",
+            {**self._params(kind, ""), "parent": parent},
+        )
+        return [json.loads(row["data"]) for row in rows]
+
+    async def delete(self, kind: str, key: str) -> None:
+        await self._db.execute(
+            "DELETE FROM emulator_records WHERE partner = :partner AND kind = :kind "
+            "AND record_key = :key",
+            {"partner": self._partner, "kind": kind, "key": key},
+        )
+
+    def _params(self, kind: str, key: str) -> dict[str, Any]:
+        return {"partner": self._partner, "kind": kind, "key": key, "now": to_micros(now())}
+
+
+def _document(row: Row | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    data: dict[str, Any] = json.loads(row["data"])
+    return data
+
+
+def _account(row: Row) -> Account:
+    return Account(
+        id=row["id"],
+        name=row["name"],
+        created=from_micros(row["created_at"]),
+        redirect_urls=tuple(json.loads(row["redirect_urls"])),
+        partners=tuple(json.loads(row["partners"])),
+    )
+
+
+def _customer(row: Row) -> Customer:
+    return Customer(
+        id=row["id"],
+        account_id=row["account_id"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        email=row["email"],
+        type=row["type"],
+        status=row["status"],
+        business_name=row["business_name"],
+        correlation_id=row["correlation_id"],
+        created=from_micros(row["created_at"]),
+    )
