@@ -71,3 +71,10 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
     app.state.services = services
     return app
+
+
+def app_from_environment() -> Starlette:
+    """The app for the current ``BANKBRIDGE_*`` environment (uvicorn's factory entry point)."""
+    from bankbridge.config import load_settings
+
+    return create_app(load_settings())

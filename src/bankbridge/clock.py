@@ -24,4 +24,6 @@ def from_micros(micros: int) -> datetime:
 
 def isoformat(moment: datetime) -> str:
     """Dwolla's timestamp format: ``2024-03-25T17:13:38.430Z``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )

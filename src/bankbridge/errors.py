@@ -42,6 +42,7 @@ class FieldError:
     path: str
     code: str
     message: str
+    about: tuple[str, str] | None = None  # (collection, id) of a related resource, e.g. a duplicate
 
 
 class BankBridgeError(Exception):
@@ -115,7 +116,9 @@ class MethodNotAllowed(BankBridgeError):
 class NotAcceptable(BankBridgeError):
     status = 406
     code = "InvalidVersion"
-    default_message = "Missing or invalid API version. Send Accept: application/vnd.dwolla.v1.hal+json."
+    default_message = (
+        "Missing or invalid API version. Send Accept: application/vnd.dwolla.v1.hal+json."
+    )
 
 
 class UnsupportedMediaType(BankBridgeError):

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bankbridge.api.hal import hal_response
+from bankbridge.api.hal import hal_response, link
 from bankbridge.errors import (
     BankBridgeError,
     MethodNotAllowed,
@@ -28,16 +28,21 @@ __all__ = ["EXCEPTION_HANDLERS", "error_body"]
 log = logging.getLogger("bankbridge.api")
 
 
-def error_body(error: BankBridgeError) -> dict[str, Any]:
+def error_body(error: BankBridgeError, base_url: str = "") -> dict[str, Any]:
     """Dwolla's error shape: ``code``, ``message`` and, for validation, embedded errors."""
     body: dict[str, Any] = {"code": error.code, "message": error.message}
     if isinstance(error, ValidationError):
-        body["_embedded"] = {
-            "errors": [
-                {"code": item.code, "message": item.message, "path": item.path, "_links": {}}
-                for item in error.errors
-            ]
-        }
+        items = []
+        for item in error.errors:
+            links = {}
+            if item.about is not None:
+                collection, resource_id = item.about
+                href = f"{base_url}/{collection}/{resource_id}"
+                links["about"] = link(href, collection.rstrip("s"))
+            items.append(
+                {"code": item.code, "message": item.message, "path": item.path, "_links": links}
+            )
+        body["_embedded"] = {"errors": items}
     return body
 
 
@@ -46,7 +51,8 @@ async def _bankbridge_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, PartnerError):
         log.warning("partner call failed: %s", exc)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    return hal_response(error_body(exc), status=exc.status, headers=headers)
+    base_url = request.app.state.services.settings.public_url
+    return hal_response(error_body(exc, base_url), status=exc.status, headers=headers)
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:

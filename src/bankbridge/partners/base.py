@@ -42,7 +42,8 @@ class SessionRequest:
 
     session_id: str
     customer: Customer
-    redirect_url: str | None = None
+    return_url: str  # where a hosted flow may send the user when no redirect URL was given
+    redirect_url: str | None = None  # the platform's redirect URL (https URL or app package)
 
 
 class PartnerAdapter(Protocol):

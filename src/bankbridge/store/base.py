@@ -100,14 +100,22 @@ class Store(Protocol):
         """An application by its public key."""
         ...
 
+    async def get_first_application(self, account_id: str) -> Application | None:
+        """The account's oldest application."""
+        ...
+
+    async def set_application_secret(self, application_id: str, secret_hash: str) -> None:
+        """Replace an application's secret hash (tokens already issued stay valid)."""
+        ...
+
     async def add_access_token(
         self, token_hash: str, application: Application, expires_at: datetime
     ) -> None:
         """Remember a newly issued bearer token (only its hash)."""
         ...
 
-    async def get_access_token(self, token_hash: str) -> tuple[str, datetime] | None:
-        """The account id and expiry of a token, by its hash."""
+    async def get_access_token(self, token_hash: str) -> tuple[Account, datetime] | None:
+        """The account and expiry of a token, by its hash (one indexed lookup)."""
         ...
 
     async def create_customer(self, customer: Customer) -> Customer | None:

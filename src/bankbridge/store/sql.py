@@ -67,14 +67,20 @@ class SqlStore:
         row = await self.database.fetch_one(
             "SELECT * FROM applications WHERE client_key = :key", {"key": key}
         )
-        if row is None:
-            return None
-        return Application(
-            id=row["id"],
-            account_id=row["account_id"],
-            key=row["client_key"],
-            secret_hash=row["secret_hash"],
-            created=from_micros(row["created_at"]),
+        return _application(row) if row else None
+
+    async def get_first_application(self, account_id: str) -> Application | None:
+        row = await self.database.fetch_one(
+            "SELECT * FROM applications WHERE account_id = :account "
+            "ORDER BY created_at, id LIMIT 1",
+            {"account": account_id},
+        )
+        return _application(row) if row else None
+
+    async def set_application_secret(self, application_id: str, secret_hash: str) -> None:
+        await self.database.execute(
+            "UPDATE applications SET secret_hash = :hash WHERE id = :id",
+            {"hash": secret_hash, "id": application_id},
         )
 
     async def add_access_token(
@@ -96,12 +102,13 @@ class SqlStore:
                 },
             )
 
-    async def get_access_token(self, token_hash: str) -> tuple[str, datetime] | None:
+    async def get_access_token(self, token_hash: str) -> tuple[Account, datetime] | None:
         row = await self.database.fetch_one(
-            "SELECT account_id, expires_at FROM access_tokens WHERE token_hash = :hash",
+            "SELECT a.*, t.expires_at AS token_expires_at FROM access_tokens t "
+            "JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = :hash",
             {"hash": token_hash},
         )
-        return (row["account_id"], from_micros(row["expires_at"])) if row else None
+        return (_account(row), from_micros(row["token_expires_at"])) if row else None
 
     # Customers ----------------------------------------------------------------------
 
@@ -294,6 +301,16 @@ def _account(row: Row) -> Account:
         created=from_micros(row["created_at"]),
         redirect_urls=tuple(json.loads(row["redirect_urls"])),
         partners=tuple(json.loads(row["partners"])),
+    )
+
+
+def _application(row: Row) -> Application:
+    return Application(
+        id=row["id"],
+        account_id=row["account_id"],
+        key=row["client_key"],
+        secret_hash=row["secret_hash"],
+        created=from_micros(row["created_at"]),
     )
 
 

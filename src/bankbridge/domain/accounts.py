@@ -1,0 +1,124 @@
+"""Accounts (tenants), their API applications, and OAuth2 client-credentials tokens."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from bankbridge import partners
+from bankbridge.clock import now
+from bankbridge.domain.ids import hash_secret, new_id, new_secret, secret_matches
+from bankbridge.domain.models import Account, Application
+from bankbridge.errors import ExpiredAccessToken, InvalidAccessToken
+from bankbridge.store.base import Store
+
+__all__ = [
+    "IssuedToken",
+    "NewAccount",
+    "authenticate",
+    "create_account",
+    "issue_token",
+    "normalize_redirect_url",
+    "reissue_secret",
+]
+
+_PACKAGE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """A freshly created account, with the only copy of its application's secret."""
+
+    account: Account
+    application: Application
+    secret: str
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A bearer token as handed to the client; only its hash is stored."""
+
+    access_token: str
+    expires_in: int
+
+
+def normalize_redirect_url(value: str) -> str | None:
+    """The redirect URL if it is acceptable (http(s) URL with a host, or an app package name)."""
+    value = value.strip()
+    if _PACKAGE_NAME.match(value):
+        return value
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
+    if parts.scheme in ("http", "https") and parts.hostname and not parts.fragment:
+        return value
+    return None
+
+
+async def create_account(
+    store: Store,
+    name: str,
+    redirect_urls: list[str] | None = None,
+    partner_names: list[str] | None = None,
+) -> NewAccount:
+    """Create an account with its first application; all partners enabled unless listed."""
+    if not name.strip():
+        raise ValueError("an account needs a name")
+    urls: list[str] = []
+    for raw in redirect_urls or []:
+        url = normalize_redirect_url(raw)
+        if url is None:
+            raise ValueError(f"not a valid redirect URL (http(s) URL or app package): {raw!r}")
+        urls.append(url)
+    if partner_names:
+        slugs = []
+        for partner_name in partner_names:
+            partner = partners.by_name(partner_name)
+            if partner is None:
+                known = ", ".join(p.name for p in partners.PARTNERS)
+                raise ValueError(f"unknown exchange partner {partner_name!r} (known: {known})")
+            slugs.append(partner.slug)
+    else:
+        slugs = [p.slug for p in partners.PARTNERS]
+    created = now()
+    account = Account(new_id(), name.strip(), created, tuple(urls), tuple(dict.fromkeys(slugs)))
+    secret = new_secret()
+    application = Application(new_id(), account.id, new_secret(), hash_secret(secret), created)
+    await store.create_account(account, application)
+    return NewAccount(account, application, secret)
+
+
+async def reissue_secret(store: Store, account: Account) -> NewAccount:
+    """Give the account's first application a new secret (the old one stops working)."""
+    application = await store.get_first_application(account.id)
+    if application is None:
+        raise ValueError(f"account {account.id} has no application")
+    secret = new_secret()
+    await store.set_application_secret(application.id, hash_secret(secret))
+    return NewAccount(account, application, secret)
+
+
+async def issue_token(store: Store, key: str, secret: str, ttl_seconds: int) -> IssuedToken | None:
+    """A new bearer token for valid client credentials, or None when they are wrong."""
+    application = await store.get_application_by_key(key)
+    if application is None or not secret_matches(secret, application.secret_hash):
+        return None
+    token = new_secret()
+    await store.add_access_token(
+        hash_secret(token), application, now() + timedelta(seconds=ttl_seconds)
+    )
+    return IssuedToken(token, ttl_seconds)
+
+
+async def authenticate(store: Store, token: str) -> Account:
+    """The account behind a bearer token; raises when unknown or expired."""
+    found = await store.get_access_token(hash_secret(token))
+    if found is None:
+        raise InvalidAccessToken()
+    account, expires_at = found
+    if expires_at <= now():
+        raise ExpiredAccessToken()
+    return account

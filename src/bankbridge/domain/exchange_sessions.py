@@ -1,0 +1,71 @@
+"""Exchange sessions: open a partner-side session for a customer and hand it back later."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bankbridge import partners
+from bankbridge.clock import now
+from bankbridge.domain.customers import get_customer
+from bankbridge.domain.ids import new_id
+from bankbridge.domain.models import Account, ExchangeSession
+from bankbridge.errors import Forbidden, NotFound, ValidationError
+from bankbridge.partners.base import PartnerAdapter, SessionRequest
+from bankbridge.store.base import Store
+
+__all__ = ["create_exchange_session", "get_exchange_session"]
+
+PARTNER_PATH = "/_links/exchange-partner/href"
+REDIRECT_PATH = "/_links/redirect-url/href"
+
+
+async def create_exchange_session(
+    store: Store,
+    adapters: Mapping[str, PartnerAdapter],
+    account: Account,
+    customer_id: str,
+    partner_id: str,
+    redirect_url: str | None,
+    return_url: str,
+) -> ExchangeSession:
+    """Create the partner-side session, then store ours; nothing is stored if the partner fails."""
+    customer = await get_customer(store, account, customer_id)
+    partner = partners.by_id(partner_id)
+    if partner is None:
+        raise ValidationError.single(PARTNER_PATH, "Invalid", "Exchange partner not found.")
+    if partner.slug not in account.partners:
+        raise Forbidden(
+            "Exchange sessions with this exchange partner are not enabled for your account"
+        )
+    if redirect_url is not None and redirect_url not in account.redirect_urls:
+        raise ValidationError.single(
+            REDIRECT_PATH,
+            "Invalid",
+            "The provided redirect URL must exactly match one of the configured URLs for the "
+            "account",
+        )
+    session_id = new_id()
+    provider = await adapters[partner.slug].create_session(
+        SessionRequest(session_id, customer, return_url, redirect_url)
+    )
+    session = ExchangeSession(
+        id=session_id,
+        account_id=account.id,
+        customer_id=customer.id,
+        partner_slug=partner.slug,
+        created=now(),
+        provider=provider,
+        redirect_url=redirect_url,
+    )
+    await store.create_exchange_session(session)
+    return session
+
+
+async def get_exchange_session(store: Store, account: Account, session_id: str) -> ExchangeSession:
+    """One of the account's sessions; another account's session is forbidden."""
+    session = await store.get_exchange_session(session_id)
+    if session is None:
+        raise NotFound("Exchange session not found.")
+    if session.account_id != account.id:
+        raise Forbidden("Not authorized to retrieve exchange session.")
+    return session

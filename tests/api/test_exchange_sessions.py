@@ -1,0 +1,159 @@
+"""POST /customers/{id}/exchange-sessions and GET /exchange-sessions/{id}: the seed's shapes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers import HAL, assert_dwolla_error, assert_link
+
+SEED_KEYS = {"created", "_links"}
+
+
+def _session(api, customer, partner, redirect_url=None):
+    created = api.create_session(customer, partner, redirect_url)
+    assert created.status_code == 201, created.text
+    assert created.content == b""
+    location = created.headers["location"]
+    assert re.fullmatch(r"http://testserver/exchange-sessions/[0-9a-f-]{36}", location)
+    response = api.get(location)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == HAL
+    return location, response.json()
+
+
+def _common_links(body, location, api, partner):
+    assert_link(body["_links"]["self"], location, "exchange-sessions")
+    assert_link(body["_links"]["exchange-partner"], api.partner_href(partner), "exchange-partner")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", body["created"])
+
+
+def test_mx_session_has_only_the_external_provider_session_link(api, customer):
+    location, body = _session(api, customer, "MX")
+    assert set(body) == SEED_KEYS
+    assert set(body["_links"]) == {"self", "exchange-partner", "external-provider-session"}
+    _common_links(body, location, api, "MX")
+    link = body["_links"]["external-provider-session"]
+    assert link["type"] == HAL
+    assert link["resource-type"] == "text/html"
+    assert link["href"].startswith("http://testserver/sandbox/mx/connect/")
+
+
+def test_plaid_session_has_only_a_link_token(api, customer):
+    location, body = _session(api, customer, "Plaid")
+    assert set(body) == SEED_KEYS | {"externalProviderSessionToken"}
+    assert set(body["_links"]) == {"self", "exchange-partner"}
+    _common_links(body, location, api, "Plaid")
+    assert re.fullmatch(r"link-sandbox-[0-9a-f-]{36}", body["externalProviderSessionToken"])
+
+
+def test_checkout_session_has_only_payment_session_data(api, customer):
+    location, body = _session(api, customer, "Checkout.com")
+    assert set(body) == SEED_KEYS | {"externalProviderSessionData"}
+    assert set(body["_links"]) == {"self", "exchange-partner"}
+    _common_links(body, location, api, "Checkout.com")
+    data = body["externalProviderSessionData"]
+    assert set(data) == {"id", "payment_session_secret", "payment_session_token"}
+    assert re.fullmatch(r"ps_[A-Za-z0-9]{27}", data["id"])
+    assert re.fullmatch(r"pss_[0-9a-f-]{36}", data["payment_session_secret"])
+    assert data["payment_session_token"]
+
+
+def test_each_session_gets_its_own_partner_session(api, customer):
+    _, first = _session(api, customer, "Plaid")
+    _, second = _session(api, customer, "Plaid")
+    assert first["externalProviderSessionToken"] != second["externalProviderSessionToken"]
+
+
+def test_session_accepts_a_configured_redirect_url(api, customer):
+    _, body = _session(api, customer, "Plaid", "https://platform.example/return")
+    assert body["externalProviderSessionToken"].startswith("link-sandbox-")
+
+
+def test_session_accepts_a_configured_android_package_name(api, customer):
+    _, body = _session(api, customer, "Plaid", "com.example.app")
+    assert body["externalProviderSessionToken"].startswith("link-sandbox-")
+
+
+def test_session_rejects_a_redirect_url_not_configured(api, customer):
+    body = assert_dwolla_error(
+        api.create_session(customer, "Plaid", "https://evil.example/return"), 400, "ValidationError"
+    )
+    assert body["message"] == (
+        "The provided redirect URL must exactly match one of the configured URLs for the account"
+    )
+    assert body["_embedded"]["errors"][0]["path"] == "/_links/redirect-url/href"
+
+
+def test_session_rejects_a_malformed_redirect_url(api, customer):
+    body = assert_dwolla_error(api.create_session(customer, "Plaid", "not a url"), 400, "ValidationError")
+    assert body["_embedded"]["errors"][0]["path"] == "/_links/redirect-url/href"
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "http://testserver/exchange-partners/00000000-0000-4000-8000-000000000000",
+        "http://testserver/exchange-partners/not-a-uuid",
+        "http://testserver/customers/713fb394-20e5-58d1-8e26-8ed67d5bcddb",
+        "mx",
+        "",
+    ],
+)
+def test_session_rejects_unknown_or_malformed_partner_href_with_its_path(api, customer, href):
+    response = api.post(
+        f"/customers/{customer['id']}/exchange-sessions", {"_links": {"exchange-partner": {"href": href}}}
+    )
+    body = assert_dwolla_error(response, 400, "ValidationError")
+    assert body["_embedded"]["errors"][0]["path"] == "/_links/exchange-partner/href"
+
+
+@pytest.mark.parametrize(
+    "payload, path",
+    [
+        ({}, "/_links/exchange-partner/href"),
+        ({"_links": []}, "/_links"),
+        ({"_links": {"exchange-partner": "x"}}, "/_links/exchange-partner"),
+        ({"_links": {"exchange-partner": {"href": 7}}}, "/_links/exchange-partner/href"),
+    ],
+)
+def test_session_rejects_misshapen_links_with_the_json_path(api, customer, payload, path):
+    body = assert_dwolla_error(
+        api.post(f"/customers/{customer['id']}/exchange-sessions", payload), 400, "ValidationError"
+    )
+    assert body["_embedded"]["errors"][0]["path"] == path
+
+
+def test_session_for_a_disabled_partner_is_forbidden(api_for, make_account):
+    api = api_for(make_account("Plaid only", partners=["Plaid"]))
+    customer = api.create_customer()
+    body = assert_dwolla_error(api.create_session(customer, "MX"), 403, "forbidden")
+    assert body["message"] == "Exchange sessions with this exchange partner are not enabled for your account"
+    assert api.create_session(customer, "Plaid").status_code == 201
+
+
+def test_session_for_another_accounts_customer_is_forbidden(api, api_for, make_account):
+    other = api_for(make_account("Other"))
+    foreign = other.create_customer()
+    assert_dwolla_error(api.create_session(foreign, "Plaid"), 403, "forbidden")
+
+
+def test_session_for_an_unknown_customer_is_not_found(api):
+    ghost = {"id": "4a9e5c2e-1111-4bbb-8ccc-000000000000"}
+    assert_dwolla_error(api.create_session(ghost, "Plaid"), 404, "NotFound")
+
+
+def test_another_accounts_session_is_forbidden(api, api_for, make_account, customer):
+    location, _ = _session(api, customer, "MX")
+    other = api_for(make_account("Other"))
+    body = assert_dwolla_error(other.get(location), 403, "forbidden")
+    assert "external-provider-session" not in str(body)
+
+
+def test_unknown_session_is_not_found(api):
+    assert_dwolla_error(api.get("/exchange-sessions/4a9e5c2e-1111-4bbb-8ccc-000000000000"), 404, "NotFound")
+
+
+def test_session_reads_are_stable(api, customer):
+    location, body = _session(api, customer, "Checkout.com")
+    assert api.get(location).json() == body

@@ -1,0 +1,83 @@
+"""Test helpers: a small Dwolla API client over the test client, and error assertions."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from starlette.testclient import TestClient
+
+HAL = "application/vnd.dwolla.v1.hal+json"
+_emails = itertools.count(1)
+
+
+def assert_dwolla_error(response: Any, status: int, code: str) -> dict[str, Any]:
+    """The response is a Dwolla error body with this status and code; returns the body."""
+    assert response.status_code == status, (response.status_code, response.text)
+    body: dict[str, Any] = response.json()
+    assert body["code"] == code, body
+    assert isinstance(body["message"], str) and body["message"], body
+    if code == "ValidationError":
+        errors = body["_embedded"]["errors"]
+        assert errors and all(e["path"].startswith("/") for e in errors), body
+    return body
+
+
+def assert_link(link: dict[str, str], href: str, resource_type: str) -> None:
+    """A Dwolla link: exact href, HAL type, resource type."""
+    assert link == {"href": href, "type": HAL, "resource-type": resource_type}
+
+
+@dataclass
+class ApiClient:
+    """Requests as a platform sends them: bearer token and Dwolla's media type."""
+
+    client: TestClient
+    token: str
+
+    @classmethod
+    def login(cls, client: TestClient, key: str, secret: str) -> ApiClient:
+        response = client.post(
+            "/token", data={"grant_type": "client_credentials"}, auth=(key, secret)
+        )
+        assert response.status_code == 200, response.text
+        return cls(client, response.json()["access_token"])
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}", "Accept": HAL}
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.client.get(url, headers=self.headers, **kwargs)
+
+    def post(self, url: str, body: Any = None, **kwargs: Any) -> httpx.Response:
+        headers = {**self.headers, "Content-Type": HAL, **kwargs.pop("headers", {})}
+        return self.client.post(url, json=body, headers=headers, **kwargs)
+
+    def create_customer(self, **fields: Any) -> dict[str, Any]:
+        body = {
+            "firstName": "Jane",
+            "lastName": "Merchant",
+            "email": f"jane{next(_emails)}@example.com",
+            **fields,
+        }
+        created = self.post("/customers", body)
+        assert created.status_code == 201, created.text
+        fetched = self.get(created.headers["location"])
+        assert fetched.status_code == 200, fetched.text
+        result: dict[str, Any] = fetched.json()
+        return result
+
+    def partner_href(self, name: str) -> str:
+        partners = self.get("/exchange-partners").json()["_embedded"]["exchange-partners"]
+        return next(p["_links"]["self"]["href"] for p in partners if p["name"] == name)
+
+    def create_session(
+        self, customer: dict[str, Any], partner: str, redirect_url: str | None = None
+    ) -> httpx.Response:
+        links: dict[str, Any] = {"exchange-partner": {"href": self.partner_href(partner)}}
+        if redirect_url is not None:
+            links["redirect-url"] = {"href": redirect_url}
+        return self.post(f"/customers/{customer['id']}/exchange-sessions", {"_links": links})
