@@ -1,0 +1,61 @@
+"""The emulators' record store: put/get/take/list/delete with expiry."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from bankbridge.clock import now
+from bankbridge.store import SqlStore, open_database
+
+
+def _run(tmp_path, scenario):
+    async def main():
+        database = await open_database(f"sqlite:///{tmp_path}/r.db")
+        try:
+            return await scenario(SqlStore(database))
+        finally:
+            await database.close()
+
+    return asyncio.run(main())
+
+
+def test_records_round_trip_and_replace(tmp_path):
+    async def scenario(store):
+        records = store.emulator_records("plaid")
+        await records.put("item", "i1", {"n": 1})
+        await records.put("item", "i1", {"n": 2})
+        return await records.get("item", "i1"), await records.get("item", "missing")
+
+    assert _run(tmp_path, scenario) == ({"n": 2}, None)
+
+
+def test_take_returns_a_record_once(tmp_path):
+    async def scenario(store):
+        records = store.emulator_records("plaid")
+        await records.put("public_token", "t", {"item": "i1"})
+        return await records.take("public_token", "t"), await records.take("public_token", "t")
+
+    assert _run(tmp_path, scenario) == ({"item": "i1"}, None)
+
+
+def test_expired_records_are_invisible(tmp_path):
+    async def scenario(store):
+        records = store.emulator_records("mx")
+        await records.put("widget", "w", {"x": 1}, expires_at=now() - timedelta(seconds=1))
+        await records.put("member", "m", {"x": 2}, parent="u", expires_at=now() - timedelta(seconds=1))
+        return await records.get("widget", "w"), await records.take("widget", "w"), await records.list("member", "u")
+
+    assert _run(tmp_path, scenario) == (None, None, [])
+
+
+def test_records_are_namespaced_by_partner_and_listed_by_parent(tmp_path):
+    async def scenario(store):
+        mx, plaid = store.emulator_records("mx"), store.emulator_records("plaid")
+        await mx.put("member", "m1", {"n": 1}, parent="u1")
+        await mx.put("member", "m2", {"n": 2}, parent="u1")
+        await mx.put("member", "m3", {"n": 3}, parent="u2")
+        await mx.delete("member", "m2")
+        return await mx.list("member", "u1"), await plaid.get("member", "m1")
+
+    assert _run(tmp_path, scenario) == ([{"n": 1}], None)

@@ -1,0 +1,133 @@
+"""The ``bankbridge`` command, through its real entry point."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from bankbridge.cli import main
+
+
+def _cli(tmp_path, *args, check=True):
+    env = {**os.environ, "BANKBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bankbridge", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_accounts_create_prints_one_json_object_with_credentials(tmp_path):
+    result = _cli(
+        tmp_path, "accounts", "create", "--name", "Acme", "--redirect-url", "https://acme.example/cb", "--json"
+    )
+    document = json.loads(result.stdout)
+    assert {"id", "key", "secret"} <= set(document)
+    assert document["redirectUrls"] == ["https://acme.example/cb"]
+    assert document["partners"] == ["mx", "plaid", "checkout"]
+
+
+def test_accounts_create_can_restrict_partners(tmp_path):
+    result = _cli(tmp_path, "accounts", "create", "--name", "P", "--partner", "Plaid", "--partner", "checkout.com", "--json")
+    assert json.loads(result.stdout)["partners"] == ["plaid", "checkout"]
+
+
+def test_accounts_create_rejects_unknown_partner_and_bad_url(tmp_path):
+    bad_partner = _cli(tmp_path, "accounts", "create", "--name", "P", "--partner", "Finicity", check=False)
+    assert bad_partner.returncode == 2
+    assert "unknown exchange partner" in bad_partner.stderr
+    bad_url = _cli(tmp_path, "accounts", "create", "--name", "P", "--redirect-url", "ftp://x", check=False)
+    assert bad_url.returncode == 2
+    assert "redirect URL" in bad_url.stderr
+
+
+def test_accounts_list_shows_created_accounts_without_secrets(tmp_path):
+    created = json.loads(_cli(tmp_path, "accounts", "create", "--name", "Acme", "--json").stdout)
+    listed = json.loads(_cli(tmp_path, "accounts", "list", "--json").stdout)
+    assert [a["id"] for a in listed] == [created["id"]]
+    assert created["secret"] not in json.dumps(listed)
+
+
+def test_secret_never_reaches_the_database_file(tmp_path):
+    created = json.loads(_cli(tmp_path, "accounts", "create", "--name", "Acme", "--json").stdout)
+    for path in tmp_path.glob("cli.db*"):
+        assert created["secret"].encode() not in path.read_bytes()
+
+
+def test_no_command_prints_help_and_fails(capsys):
+    assert main([]) == 2
+    assert "serve" in capsys.readouterr().out
+
+
+def test_bad_mode_is_reported(monkeypatch, capsys):
+    monkeypatch.setenv("BANKBRIDGE_MODE", "production-ish")
+    assert main(["accounts", "list"]) == 2
+    assert "BANKBRIDGE_MODE" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_serve_with_demo_prints_working_credentials(tmp_path, restart):
+    if restart:  # a second start re-issues the demo secret
+        _start_and_stop_demo(tmp_path)
+    _start_and_stop_demo(tmp_path)
+
+
+def _start_and_stop_demo(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "BANKBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path}/serve.db"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bankbridge", "serve", "--demo", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, process.stdout.read()
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    key = re.search(r"key:\s+(\S+)", output).group(1)
+    secret = re.search(r"secret:\s+(\S+)", output).group(1)
+    assert process.returncode == 0, output
+    # The credentials printed work against the same database.
+    from starlette.testclient import TestClient
+
+    from bankbridge.app import create_app
+    from bankbridge.config import Settings
+
+    with TestClient(create_app(Settings(database_url=env["BANKBRIDGE_DATABASE_URL"]))) as client:
+        token = client.post("/token", data={"grant_type": "client_credentials"}, auth=(key, secret))
+        assert token.status_code == 200, output
