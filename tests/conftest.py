@@ -9,13 +9,13 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import pytest
-from helpers import ApiClient
 from starlette.testclient import TestClient
 
 from bankbridge.app import create_app
 from bankbridge.config import Settings
 from bankbridge.domain.accounts import NewAccount, create_account
 from bankbridge.services import Services
+from helpers import ApiClient
 
 T = TypeVar("T")
 
@@ -26,7 +26,9 @@ REDIRECT_URLS = ["https://platform.example/return", "com.example.app"]
 @pytest.fixture
 def settings(tmp_path: Any) -> Settings:
     """Sandbox settings with a fresh SQLite file; links use the test client's host."""
-    return Settings(database_url=f"sqlite:///{tmp_path}/bankbridge.db", public_url_override=PUBLIC_URL)
+    return Settings(
+        database_url=f"sqlite:///{tmp_path}/bankbridge.db", public_url_override=PUBLIC_URL
+    )
 
 
 @pytest.fixture
@@ -58,7 +60,9 @@ def make_account(run: Callable[..., Any], services: Services) -> Callable[..., N
     """Factory: a new account (all partners unless ``partners`` is given)."""
 
     def make(
-        name: str = "Acme", redirect_urls: list[str] | None = None, partners: list[str] | None = None
+        name: str = "Acme",
+        redirect_urls: list[str] | None = None,
+        partners: list[str] | None = None,
     ) -> NewAccount:
         urls = REDIRECT_URLS if redirect_urls is None else redirect_urls
         return run(create_account, services.require_store(), name, urls, partners or [])  # type: ignore[no-any-return]

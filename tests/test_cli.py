@@ -40,7 +40,14 @@ def _free_port():
 
 def test_accounts_create_prints_one_json_object_with_credentials(tmp_path):
     result = _cli(
-        tmp_path, "accounts", "create", "--name", "Acme", "--redirect-url", "https://acme.example/cb", "--json"
+        tmp_path,
+        "accounts",
+        "create",
+        "--name",
+        "Acme",
+        "--redirect-url",
+        "https://acme.example/cb",
+        "--json",
     )
     document = json.loads(result.stdout)
     assert {"id", "key", "secret"} <= set(document)
@@ -49,15 +56,30 @@ def test_accounts_create_prints_one_json_object_with_credentials(tmp_path):
 
 
 def test_accounts_create_can_restrict_partners(tmp_path):
-    result = _cli(tmp_path, "accounts", "create", "--name", "P", "--partner", "Plaid", "--partner", "checkout.com", "--json")
+    result = _cli(
+        tmp_path,
+        "accounts",
+        "create",
+        "--name",
+        "P",
+        "--partner",
+        "Plaid",
+        "--partner",
+        "checkout.com",
+        "--json",
+    )
     assert json.loads(result.stdout)["partners"] == ["plaid", "checkout"]
 
 
 def test_accounts_create_rejects_unknown_partner_and_bad_url(tmp_path):
-    bad_partner = _cli(tmp_path, "accounts", "create", "--name", "P", "--partner", "Finicity", check=False)
+    bad_partner = _cli(
+        tmp_path, "accounts", "create", "--name", "P", "--partner", "Finicity", check=False
+    )
     assert bad_partner.returncode == 2
     assert "unknown exchange partner" in bad_partner.stderr
-    bad_url = _cli(tmp_path, "accounts", "create", "--name", "P", "--redirect-url", "ftp://x", check=False)
+    bad_url = _cli(
+        tmp_path, "accounts", "create", "--name", "P", "--redirect-url", "ftp://x", check=False
+    )
     assert bad_url.returncode == 2
     assert "redirect URL" in bad_url.stderr
 

@@ -6,14 +6,18 @@ from helpers import HAL, assert_dwolla_error, assert_link
 
 
 def test_create_customer_answers_201_with_location_and_no_body(api):
-    response = api.post("/customers", {"firstName": "Ann", "lastName": "Lee", "email": "ann@example.com"})
+    response = api.post(
+        "/customers", {"firstName": "Ann", "lastName": "Lee", "email": "ann@example.com"}
+    )
     assert response.status_code == 201
     assert response.headers["location"].startswith("http://testserver/customers/")
     assert response.content == b""
 
 
 def test_created_customer_is_returned_as_unverified(api):
-    created = api.post("/customers", {"firstName": "Ann", "lastName": "Lee", "email": "ann@example.com"})
+    created = api.post(
+        "/customers", {"firstName": "Ann", "lastName": "Lee", "email": "ann@example.com"}
+    )
     response = api.get(created.headers["location"])
     assert response.status_code == 200
     body = response.json()
@@ -61,7 +65,9 @@ def test_create_customer_rejects_invalid_email(api):
 
 def test_create_customer_rejects_unsupported_type(api):
     body = assert_dwolla_error(
-        api.post("/customers", {"firstName": "A", "lastName": "B", "email": "a@b.co", "type": "personal"}),
+        api.post(
+            "/customers", {"firstName": "A", "lastName": "B", "email": "a@b.co", "type": "personal"}
+        ),
         400,
         "ValidationError",
     )
@@ -70,7 +76,9 @@ def test_create_customer_rejects_unsupported_type(api):
 
 def test_duplicate_email_points_at_the_existing_customer(api, customer):
     body = assert_dwolla_error(
-        api.post("/customers", {"firstName": "X", "lastName": "Y", "email": customer["email"].upper()}),
+        api.post(
+            "/customers", {"firstName": "X", "lastName": "Y", "email": customer["email"].upper()}
+        ),
         400,
         "ValidationError",
     )
@@ -82,7 +90,9 @@ def test_duplicate_email_points_at_the_existing_customer(api, customer):
 
 def test_same_email_is_allowed_in_another_account(api, api_for, make_account, customer):
     other = api_for(make_account("Other"))
-    response = other.post("/customers", {"firstName": "A", "lastName": "B", "email": customer["email"]})
+    response = other.post(
+        "/customers", {"firstName": "A", "lastName": "B", "email": customer["email"]}
+    )
     assert response.status_code == 201
 
 
@@ -115,7 +125,9 @@ def test_list_customers_shows_only_the_accounts_own(api, api_for, make_account, 
 
 
 def test_list_customers_rejects_bad_paging(api):
-    body = assert_dwolla_error(api.get("/customers", params={"limit": "0", "offset": "-1"}), 400, "ValidationError")
+    body = assert_dwolla_error(
+        api.get("/customers", params={"limit": "0", "offset": "-1"}), 400, "ValidationError"
+    )
     assert {e["path"] for e in body["_embedded"]["errors"]} == {"/limit", "/offset"}
 
 

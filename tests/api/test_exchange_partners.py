@@ -39,7 +39,9 @@ def test_get_one_partner_matches_the_listing(api):
 
 
 def test_unknown_partner_is_not_found(api):
-    assert_dwolla_error(api.get("/exchange-partners/00000000-0000-4000-8000-000000000000"), 404, "NotFound")
+    assert_dwolla_error(
+        api.get("/exchange-partners/00000000-0000-4000-8000-000000000000"), 404, "NotFound"
+    )
 
 
 def test_partners_need_a_token(client):

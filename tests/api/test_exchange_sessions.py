@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from helpers import HAL, assert_dwolla_error, assert_link
 
 SEED_KEYS = {"created", "_links"}
@@ -86,7 +87,9 @@ def test_session_rejects_a_redirect_url_not_configured(api, customer):
 
 
 def test_session_rejects_a_malformed_redirect_url(api, customer):
-    body = assert_dwolla_error(api.create_session(customer, "Plaid", "not a url"), 400, "ValidationError")
+    body = assert_dwolla_error(
+        api.create_session(customer, "Plaid", "not a url"), 400, "ValidationError"
+    )
     assert body["_embedded"]["errors"][0]["path"] == "/_links/redirect-url/href"
 
 
@@ -102,7 +105,8 @@ def test_session_rejects_a_malformed_redirect_url(api, customer):
 )
 def test_session_rejects_unknown_or_malformed_partner_href_with_its_path(api, customer, href):
     response = api.post(
-        f"/customers/{customer['id']}/exchange-sessions", {"_links": {"exchange-partner": {"href": href}}}
+        f"/customers/{customer['id']}/exchange-sessions",
+        {"_links": {"exchange-partner": {"href": href}}},
     )
     body = assert_dwolla_error(response, 400, "ValidationError")
     assert body["_embedded"]["errors"][0]["path"] == "/_links/exchange-partner/href"
@@ -128,7 +132,10 @@ def test_session_for_a_disabled_partner_is_forbidden(api_for, make_account):
     api = api_for(make_account("Plaid only", partners=["Plaid"]))
     customer = api.create_customer()
     body = assert_dwolla_error(api.create_session(customer, "MX"), 403, "forbidden")
-    assert body["message"] == "Exchange sessions with this exchange partner are not enabled for your account"
+    assert (
+        body["message"]
+        == "Exchange sessions with this exchange partner are not enabled for your account"
+    )
     assert api.create_session(customer, "Plaid").status_code == 201
 
 
@@ -151,7 +158,9 @@ def test_another_accounts_session_is_forbidden(api, api_for, make_account, custo
 
 
 def test_unknown_session_is_not_found(api):
-    assert_dwolla_error(api.get("/exchange-sessions/4a9e5c2e-1111-4bbb-8ccc-000000000000"), 404, "NotFound")
+    assert_dwolla_error(
+        api.get("/exchange-sessions/4a9e5c2e-1111-4bbb-8ccc-000000000000"), 404, "NotFound"
+    )
 
 
 def test_session_reads_are_stable(api, customer):

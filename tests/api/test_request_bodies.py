@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from helpers import HAL, assert_dwolla_error
 
 
@@ -15,30 +16,40 @@ def test_malformed_json_is_a_bad_request_naming_the_position(api):
 
 
 def test_json_that_is_not_an_object_is_a_bad_request(api):
-    response = api.client.post("/customers", content=b"[1, 2]", headers={**api.headers, "Content-Type": HAL})
+    response = api.client.post(
+        "/customers", content=b"[1, 2]", headers={**api.headers, "Content-Type": HAL}
+    )
     assert_dwolla_error(response, 400, "BadRequest")
 
 
 def test_empty_body_is_a_bad_request(api):
-    response = api.client.post("/customers", content=b"", headers={**api.headers, "Content-Type": HAL})
+    response = api.client.post(
+        "/customers", content=b"", headers={**api.headers, "Content-Type": HAL}
+    )
     assert_dwolla_error(response, 400, "BadRequest")
 
 
 def test_non_utf8_body_is_a_bad_request(api):
-    response = api.client.post("/customers", content=b'{"a": "\xff"}', headers={**api.headers, "Content-Type": HAL})
+    response = api.client.post(
+        "/customers", content=b'{"a": "\xff"}', headers={**api.headers, "Content-Type": HAL}
+    )
     assert_dwolla_error(response, 400, "BadRequest")
 
 
 def test_oversize_body_is_refused_with_the_limit(api):
     big = b'{"firstName": "' + b"a" * 1_100_000 + b'"}'
-    response = api.client.post("/customers", content=big, headers={**api.headers, "Content-Type": HAL})
+    response = api.client.post(
+        "/customers", content=big, headers={**api.headers, "Content-Type": HAL}
+    )
     body = assert_dwolla_error(response, 400, "BadRequest")
     assert "1048576" in body["message"]
 
 
 def test_unsupported_content_type_is_refused(api):
     response = api.client.post(
-        "/customers", content=b"firstName=A", headers={**api.headers, "Content-Type": "application/x-www-form-urlencoded"}
+        "/customers",
+        content=b"firstName=A",
+        headers={**api.headers, "Content-Type": "application/x-www-form-urlencoded"},
     )
     assert_dwolla_error(response, 415, "UnsupportedMediaType")
 
@@ -48,7 +59,9 @@ def test_unsupported_content_type_is_refused(api):
     [b"null", b"1e999999", b'"x"', b"{" * 5000 + b"}" * 5000, b"[" * 100_000 + b"]" * 100_000],
 )
 def test_odd_json_never_causes_a_server_error(api, payload):
-    response = api.client.post("/customers", content=payload, headers={**api.headers, "Content-Type": HAL})
+    response = api.client.post(
+        "/customers", content=payload, headers={**api.headers, "Content-Type": HAL}
+    )
     assert 400 <= response.status_code < 500, response.text
     assert response.json()["code"] in ("BadRequest", "ValidationError")
 

@@ -36,7 +36,9 @@ def test_unknown_path_is_a_dwolla_not_found(api):
 
 
 def test_wrong_method_is_a_dwolla_error(api):
-    assert_dwolla_error(api.client.delete("/customers", headers=api.headers), 405, "MethodNotAllowed")
+    assert_dwolla_error(
+        api.client.delete("/customers", headers=api.headers), 405, "MethodNotAllowed"
+    )
 
 
 def test_accept_header_that_excludes_json_is_refused(api):

@@ -6,10 +6,10 @@ import base64
 from datetime import timedelta
 
 import pytest
-from helpers import HAL, assert_dwolla_error
 
 from bankbridge.clock import now
 from bankbridge.domain.ids import hash_secret
+from helpers import HAL, assert_dwolla_error
 
 
 def test_token_accepts_http_basic_credentials(client, account):
@@ -36,7 +36,12 @@ def test_token_accepts_form_field_credentials(client, account):
         },
     )
     assert response.status_code == 200
-    assert client.get("/", headers={"Authorization": "Bearer " + response.json()["access_token"]}).status_code == 200
+    assert (
+        client.get(
+            "/", headers={"Authorization": "Bearer " + response.json()["access_token"]}
+        ).status_code
+        == 200
+    )
 
 
 def test_token_rejects_a_wrong_secret(client, account):
@@ -51,7 +56,8 @@ def test_token_rejects_a_wrong_secret(client, account):
 
 def test_token_rejects_an_unknown_key(client):
     response = client.post(
-        "/token", data={"grant_type": "client_credentials", "client_id": "nope", "client_secret": "x"}
+        "/token",
+        data={"grant_type": "client_credentials", "client_id": "nope", "client_secret": "x"},
     )
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_client"
@@ -103,7 +109,12 @@ def test_api_refuses_requests_without_a_valid_token(client, authorization):
 def test_api_refuses_an_expired_token(client, run, services, account):
     store = services.require_store()
     application = run(store.get_application_by_key, account.application.key)
-    run(store.add_access_token, hash_secret("expired-token"), application, now() - timedelta(seconds=1))
+    run(
+        store.add_access_token,
+        hash_secret("expired-token"),
+        application,
+        now() - timedelta(seconds=1),
+    )
     response = client.get("/customers", headers={"Authorization": "Bearer expired-token"})
     assert_dwolla_error(response, 401, "ExpiredAccessToken")
 
@@ -115,7 +126,9 @@ def test_token_from_one_app_instance_works_in_another(settings, account, client)
     from bankbridge.app import create_app
 
     token = client.post(
-        "/token", data={"grant_type": "client_credentials"}, auth=(account.application.key, account.secret)
+        "/token",
+        data={"grant_type": "client_credentials"},
+        auth=(account.application.key, account.secret),
     ).json()["access_token"]
     with TestClient(create_app(settings)) as other:
         response = other.get("/", headers={"Authorization": f"Bearer {token}", "Accept": HAL})

@@ -43,8 +43,14 @@ def test_expired_records_are_invisible(tmp_path):
     async def scenario(store):
         records = store.emulator_records("mx")
         await records.put("widget", "w", {"x": 1}, expires_at=now() - timedelta(seconds=1))
-        await records.put("member", "m", {"x": 2}, parent="u", expires_at=now() - timedelta(seconds=1))
-        return await records.get("widget", "w"), await records.take("widget", "w"), await records.list("member", "u")
+        await records.put(
+            "member", "m", {"x": 2}, parent="u", expires_at=now() - timedelta(seconds=1)
+        )
+        return (
+            await records.get("widget", "w"),
+            await records.take("widget", "w"),
+            await records.list("member", "u"),
+        )
 
     assert _run(tmp_path, scenario) == (None, None, [])
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from bankbridge import partners
 from bankbridge.domain.models import ExchangePartner
 from bankbridge.errors import NotFound
+from bankbridge.partners.base import Partner
 
 __all__ = ["get_exchange_partner", "list_exchange_partners"]
 
@@ -27,5 +28,5 @@ def get_exchange_partner(partner_id: str) -> ExchangePartner:
     return _present(partner)
 
 
-def _present(partner: partners.Partner) -> ExchangePartner:
+def _present(partner: Partner) -> ExchangePartner:
     return ExchangePartner(partner.id, partner.slug, partner.name, "active", PARTNERS_CREATED)

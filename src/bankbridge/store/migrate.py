@@ -24,7 +24,7 @@ _CREATE_LEDGER = (
 def available_migrations() -> list[tuple[str, str]]:
     """(version, SQL) for every migration file shipped with the package, in order."""
     folder = resources.files("bankbridge.store") / "migrations"
-    files = sorted(f for f in folder.iterdir() if f.name.endswith(".sql"))
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
     return [(f.name.removesuffix(".sql"), f.read_text(encoding="utf-8")) for f in files]
 
 
