@@ -1,10 +1,13 @@
 """Shared fixtures: settings -> app -> client -> account -> token -> customer.
 
-Every test gets its own SQLite file under pytest's tmp_path; nothing touches the network.
+Every test runs once per storage backend (SQLite file under tmp_path, and a PostgreSQL
+database created for the run and emptied before each test); nothing touches the network.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
@@ -15,7 +18,9 @@ from bankbridge.app import create_app
 from bankbridge.config import Settings
 from bankbridge.domain.accounts import NewAccount, create_account
 from bankbridge.services import Services
+from bankbridge.store import open_database
 from helpers import ApiClient
+from postgres_server import admin_url, fresh_database
 
 T = TypeVar("T")
 
@@ -23,12 +28,58 @@ PUBLIC_URL = "http://testserver"
 REDIRECT_URLS = ["https://platform.example/return", "com.example.app"]
 
 
+BACKENDS = tuple(
+    b.strip() for b in os.environ.get("BANKBRIDGE_TEST_BACKENDS", "sqlite,postgresql").split(",")
+)
+
+
+def pytest_report_header() -> str:
+    return f"bankbridge storage backends under test: {', '.join(BACKENDS)}"
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """One fresh PostgreSQL database for this run (migrated by the first app that opens it)."""
+    try:
+        admin_context = admin_url()
+        admin = admin_context.__enter__()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        with fresh_database(admin) as url:
+            yield url
+    finally:
+        admin_context.__exit__(None, None, None)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
+    """A clean database per test: a new SQLite file, or the run's PostgreSQL database emptied."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/bankbridge.db"
+    url: str = request.getfixturevalue("postgres_database")
+    asyncio.run(_empty_postgres(url))
+    return url
+
+
+async def _empty_postgres(url: str) -> None:
+    database = await open_database(url)
+    try:
+        tables = await database.fetch_all(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename <> 'schema_migrations'"
+        )
+        if tables:
+            names = ", ".join(f'"{t["tablename"]}"' for t in tables)
+            await database.execute(f"TRUNCATE {names} CASCADE")
+    finally:
+        await database.close()
+
+
 @pytest.fixture
-def settings(tmp_path: Any) -> Settings:
-    """Sandbox settings with a fresh SQLite file; links use the test client's host."""
-    return Settings(
-        database_url=f"sqlite:///{tmp_path}/bankbridge.db", public_url_override=PUBLIC_URL
-    )
+def settings(database_url: str) -> Settings:
+    """Sandbox settings on a clean database; links use the test client's host."""
+    return Settings(database_url=database_url, public_url_override=PUBLIC_URL)
 
 
 @pytest.fixture

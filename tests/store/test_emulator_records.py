@@ -1,4 +1,4 @@
-"""The emulators' record store: put/get/take/list/delete with expiry."""
+"""The emulators' record store: put/get/take/list/delete with expiry, on each backend."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from bankbridge.clock import now
 from bankbridge.store import SqlStore, open_database
 
 
-def _run(tmp_path, scenario):
+def _run(database_url, scenario):
     async def main():
-        database = await open_database(f"sqlite:///{tmp_path}/r.db")
+        database = await open_database(database_url)
         try:
             return await scenario(SqlStore(database))
         finally:
@@ -20,26 +20,26 @@ def _run(tmp_path, scenario):
     return asyncio.run(main())
 
 
-def test_records_round_trip_and_replace(tmp_path):
+def test_records_round_trip_and_replace(database_url):
     async def scenario(store):
         records = store.emulator_records("plaid")
         await records.put("item", "i1", {"n": 1})
         await records.put("item", "i1", {"n": 2})
         return await records.get("item", "i1"), await records.get("item", "missing")
 
-    assert _run(tmp_path, scenario) == ({"n": 2}, None)
+    assert _run(database_url, scenario) == ({"n": 2}, None)
 
 
-def test_take_returns_a_record_once(tmp_path):
+def test_take_returns_a_record_once(database_url):
     async def scenario(store):
         records = store.emulator_records("plaid")
         await records.put("public_token", "t", {"item": "i1"})
         return await records.take("public_token", "t"), await records.take("public_token", "t")
 
-    assert _run(tmp_path, scenario) == ({"item": "i1"}, None)
+    assert _run(database_url, scenario) == ({"item": "i1"}, None)
 
 
-def test_expired_records_are_invisible(tmp_path):
+def test_expired_records_are_invisible(database_url):
     async def scenario(store):
         records = store.emulator_records("mx")
         await records.put("widget", "w", {"x": 1}, expires_at=now() - timedelta(seconds=1))
@@ -52,10 +52,10 @@ def test_expired_records_are_invisible(tmp_path):
             await records.list("member", "u"),
         )
 
-    assert _run(tmp_path, scenario) == (None, None, [])
+    assert _run(database_url, scenario) == (None, None, [])
 
 
-def test_records_are_namespaced_by_partner_and_listed_by_parent(tmp_path):
+def test_records_are_namespaced_by_partner_and_listed_by_parent(database_url):
     async def scenario(store):
         mx, plaid = store.emulator_records("mx"), store.emulator_records("plaid")
         await mx.put("member", "m1", {"n": 1}, parent="u1")
@@ -64,4 +64,4 @@ def test_records_are_namespaced_by_partner_and_listed_by_parent(tmp_path):
         await mx.delete("member", "m2")
         return await mx.list("member", "u1"), await plaid.get("member", "m1")
 
-    assert _run(tmp_path, scenario) == ([{"n": 1}], None)
+    assert _run(database_url, scenario) == ([{"n": 1}], None)

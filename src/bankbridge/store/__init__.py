@@ -16,8 +16,10 @@ async def open_database(url: str) -> Database:
         from bankbridge.store.sqlite import SqliteDatabase
 
         database: Database = SqliteDatabase.open(url)
-    elif url.startswith(("postgresql:", "postgres:")):
-        raise ValueError("PostgreSQL support is not built yet; use a sqlite:/// URL")
+    elif url.startswith(("postgresql:", "postgres:", "postgresql+asyncpg:")):
+        from bankbridge.store.postgres import PostgresDatabase
+
+        database = await PostgresDatabase.open(url)
     else:
         raise ValueError(f"unsupported BANKBRIDGE_DATABASE_URL scheme: {url.split(':', 1)[0]!r}")
     await migrate(database)

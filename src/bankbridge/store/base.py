@@ -18,9 +18,13 @@ from bankbridge.domain.models import (
     Page,
 )
 
-__all__ = ["Database", "EmulatorRecords", "Row", "Store"]
+__all__ = ["Conflict", "Database", "EmulatorRecords", "Row", "Store"]
 
 Row = dict[str, Any]
+
+
+class Conflict(Exception):
+    """A write broke a uniqueness rule (another process got there first)."""
 
 
 class Database(Protocol):

@@ -30,12 +30,13 @@ def available_migrations() -> list[tuple[str, str]]:
 
 async def migrate(database: Database) -> list[str]:
     """Apply every migration not yet recorded; return the versions applied now."""
-    await database.execute(_CREATE_LEDGER)
     applied: list[str] = []
     for version, sql in available_migrations():
         async with database.transaction() as tx:
             if database.dialect == "postgresql":
+                # Serialise concurrent starts; SQLite's BEGIN IMMEDIATE already does.
                 await tx.execute("SELECT pg_advisory_xact_lock(4242)")
+            await tx.execute(_CREATE_LEDGER)
             done = await tx.fetch_one(
                 "SELECT version FROM schema_migrations WHERE version = :v", {"v": version}
             )

@@ -15,7 +15,7 @@ from bankbridge.domain.models import (
     Page,
     ProviderSession,
 )
-from bankbridge.store.base import Database, EmulatorRecords, Row
+from bankbridge.store.base import Conflict, Database, EmulatorRecords, Row
 
 __all__ = ["SqlStore"]
 
@@ -113,31 +113,34 @@ class SqlStore:
     # Customers ----------------------------------------------------------------------
 
     async def create_customer(self, customer: Customer) -> Customer | None:
-        async with self.database.transaction() as tx:
-            existing = await tx.fetch_one(
-                "SELECT * FROM customers WHERE account_id = :account AND email_key = :key",
-                {"account": customer.account_id, "key": customer.email.lower()},
-            )
-            if existing:
-                return _customer(existing)
-            await tx.execute(
+        params = {
+            "id": customer.id,
+            "account": customer.account_id,
+            "first": customer.first_name,
+            "last": customer.last_name,
+            "email": customer.email,
+            "key": customer.email.lower(),
+            "type": customer.type,
+            "status": customer.status,
+            "business": customer.business_name,
+            "correlation": customer.correlation_id,
+            "created": to_micros(customer.created),
+        }
+        try:
+            await self.database.execute(
                 "INSERT INTO customers (id, account_id, first_name, last_name, email, email_key, "
                 "type, status, business_name, correlation_id, created_at) VALUES (:id, :account, "
                 ":first, :last, :email, :key, :type, :status, :business, :correlation, :created)",
-                {
-                    "id": customer.id,
-                    "account": customer.account_id,
-                    "first": customer.first_name,
-                    "last": customer.last_name,
-                    "email": customer.email,
-                    "key": customer.email.lower(),
-                    "type": customer.type,
-                    "status": customer.status,
-                    "business": customer.business_name,
-                    "correlation": customer.correlation_id,
-                    "created": to_micros(customer.created),
-                },
+                params,
             )
+        except Conflict:
+            existing = await self.database.fetch_one(
+                "SELECT * FROM customers WHERE account_id = :account AND email_key = :key",
+                {"account": customer.account_id, "key": customer.email.lower()},
+            )
+            if existing is None:
+                raise
+            return _customer(existing)
         return None
 
     async def get_customer(self, customer_id: str) -> Customer | None:
@@ -237,19 +240,13 @@ class _SqlEmulatorRecords:
             "expires": to_micros(expires_at) if expires_at else None,
             "created": to_micros(now()),
         }
-        async with self._db.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE emulator_records SET parent = :parent, data = :data, expires_at = :expires "
-                "WHERE partner = :partner AND kind = :kind AND record_key = :key",
-                params,
-            )
-            if not changed:
-                await tx.execute(
-                    "INSERT INTO emulator_records (partner, kind, record_key, parent, data, "
-                    "expires_at, created_at) VALUES (:partner, :kind, :key, :parent, :data, "
-                    ":expires, :created)",
-                    params,
-                )
+        await self._db.execute(
+            "INSERT INTO emulator_records (partner, kind, record_key, parent, data, expires_at, "
+            "created_at) VALUES (:partner, :kind, :key, :parent, :data, :expires, :created) "
+            "ON CONFLICT (partner, kind, record_key) DO UPDATE SET parent = excluded.parent, "
+            "data = excluded.data, expires_at = excluded.expires_at",
+            params,
+        )
 
     async def get(self, kind: str, key: str) -> dict[str, Any] | None:
         row = await self._db.fetch_one(

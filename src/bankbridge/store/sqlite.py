@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from bankbridge.config import sqlite_path
-from bankbridge.store.base import Database, Row
+from bankbridge.store.base import Conflict, Database, Row
 
 __all__ = ["SqliteDatabase"]
 
@@ -48,16 +48,16 @@ class SqliteDatabase:
 
     async def fetch_one(self, sql: str, params: Mapping[str, Any] | None = None) -> Row | None:
         async with self._lock:
-            rows = self._conn.execute(sql, params or {}).fetchall()
+            rows = _run(self._conn, sql, params).fetchall()
             return rows[0] if rows else None
 
     async def fetch_all(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         async with self._lock:
-            return self._conn.execute(sql, params or {}).fetchall()
+            return _run(self._conn, sql, params).fetchall()
 
     async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
         async with self._lock:
-            return self._conn.execute(sql, params or {}).rowcount
+            return _run(self._conn, sql, params).rowcount
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Database]:
@@ -84,14 +84,14 @@ class _InTransaction:
         self._conn = connection
 
     async def fetch_one(self, sql: str, params: Mapping[str, Any] | None = None) -> Row | None:
-        rows = self._conn.execute(sql, params or {}).fetchall()
+        rows = _run(self._conn, sql, params).fetchall()
         return rows[0] if rows else None
 
     async def fetch_all(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        return self._conn.execute(sql, params or {}).fetchall()
+        return _run(self._conn, sql, params).fetchall()
 
     async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
-        return self._conn.execute(sql, params or {}).rowcount
+        return _run(self._conn, sql, params).rowcount
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Database]:
@@ -99,6 +99,15 @@ class _InTransaction:
 
     async def close(self) -> None:
         return None
+
+
+def _run(conn: sqlite3.Connection, sql: str, params: Mapping[str, Any] | None) -> sqlite3.Cursor:
+    try:
+        return conn.execute(sql, params or {})
+    except sqlite3.IntegrityError as exc:
+        if "UNIQUE" in str(exc) or "PRIMARY KEY" in str(exc):
+            raise Conflict(str(exc)) from exc
+        raise
 
 
 def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> Row:
