@@ -10,6 +10,7 @@ from bankbridge.domain.ids import new_id
 from bankbridge.domain.models import Account, Customer, Page
 from bankbridge.errors import FieldError, Forbidden, NotFound, ValidationError
 from bankbridge.store.base import Store
+from bankbridge.webhooks.events import CUSTOMER_CREATED, emit
 
 __all__ = ["NewCustomer", "create_customer", "get_customer", "list_customers"]
 
@@ -48,7 +49,10 @@ async def create_customer(store: Store, account: Account, fields: NewCustomer) -
         business_name=fields.business_name,
         correlation_id=fields.correlation_id,
     )
-    existing = await store.create_customer(customer)
+    async with store.transaction() as tx:
+        existing = await tx.create_customer(customer)
+        if existing is None:
+            await emit(tx, account.id, CUSTOMER_CREATED, "customers", customer.id, customer.id)
     if existing is not None:
         raise ValidationError(
             [

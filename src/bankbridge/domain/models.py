@@ -10,6 +10,7 @@ __all__ = [
     "Account",
     "Application",
     "Customer",
+    "Event",
     "ExchangePartner",
     "ExchangeSession",
     "Page",
@@ -93,6 +94,19 @@ class ExchangeSession:
     provider: ProviderSession
     redirect_url: str | None = None
     exchange_id: str | None = None  # set for re-authentication sessions
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened to a resource; webhooks deliver it to subscriptions."""
+
+    id: str
+    account_id: str
+    topic: str
+    resource_type: str  # the resource's collection: "customers", "exchanges", "funding-sources"
+    resource_id: str
+    created: datetime
+    customer_id: str | None = None
 
 
 @dataclass(frozen=True)

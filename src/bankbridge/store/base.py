@@ -14,6 +14,7 @@ from bankbridge.domain.models import (
     Account,
     Application,
     Customer,
+    Event,
     ExchangeSession,
     Page,
 )
@@ -87,6 +88,14 @@ class EmulatorRecords(Protocol):
 
 class Store(Protocol):
     """Everything the domain reads and writes."""
+
+    def transaction(self) -> AbstractAsyncContextManager[Store]:
+        """A store whose every call commits together (or not at all) when the block ends."""
+        ...
+
+    async def add_event(self, event: Event) -> None:
+        """Record an event and queue one webhook per active subscription of its account."""
+        ...
 
     async def create_account(self, account: Account, application: Application) -> None:
         """Store a new account with its first application."""

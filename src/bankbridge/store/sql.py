@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
@@ -16,15 +18,21 @@ from bankbridge.domain.models import (
     ProviderSession,
 )
 from bankbridge.store.base import Conflict, Database, EmulatorRecords, Row
+from bankbridge.store.sql_webhooks import WebhookSql
 
 __all__ = ["SqlStore"]
 
 
-class SqlStore:
+class SqlStore(WebhookSql):
     """The one ``Store`` implementation; the driver decides SQLite or PostgreSQL."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SqlStore]:
+        async with self.database.transaction() as tx:
+            yield SqlStore(tx)
 
     # Accounts and credentials -------------------------------------------------------
 
@@ -127,12 +135,16 @@ class SqlStore:
             "created": to_micros(customer.created),
         }
         try:
-            await self.database.execute(
-                "INSERT INTO customers (id, account_id, first_name, last_name, email, email_key, "
-                "type, status, business_name, correlation_id, created_at) VALUES (:id, :account, "
-                ":first, :last, :email, :key, :type, :status, :business, :correlation, :created)",
-                params,
-            )
+            # A savepoint on PostgreSQL, so a conflict leaves an outer transaction usable.
+            async with self.database.transaction() as tx:
+                await tx.execute(
+                    "INSERT INTO customers (id, account_id, first_name, last_name, email, "
+                    "email_key, "
+                    "type, status, business_name, correlation_id, created_at) VALUES (:id, "
+                    ":account, :first, :last, :email, :key, :type, :status, :business, "
+                    ":correlation, :created)",
+                    params,
+                )
         except Conflict:
             existing = await self.database.fetch_one(
                 "SELECT * FROM customers WHERE account_id = :account AND email_key = :key",

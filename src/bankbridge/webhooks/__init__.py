@@ -1,0 +1,1 @@
+"""Events and webhooks: topics, signing, and background delivery with retries."""
