@@ -15,7 +15,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from bankbridge.app import create_app
-from bankbridge.config import Settings
+from bankbridge.config import Secret, Settings
 from bankbridge.domain.accounts import NewAccount, create_account
 from bankbridge.services import Services
 from bankbridge.store import open_database
@@ -79,7 +79,11 @@ async def _empty_postgres(url: str) -> None:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     """Sandbox settings on a clean database; links use the test client's host."""
-    return Settings(database_url=database_url, public_url_override=PUBLIC_URL)
+    return Settings(
+        database_url=database_url,
+        public_url_override=PUBLIC_URL,
+        secret_key=Secret("test-secret-key-not-for-production"),
+    )
 
 
 @pytest.fixture

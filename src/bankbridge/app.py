@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Mount
 from bankbridge.api.errors import EXCEPTION_HANDLERS
 from bankbridge.api.routes import api_routes
 from bankbridge.config import Settings
+from bankbridge.crypto import load_vault
 from bankbridge.partners import PARTNERS
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.services import Services
@@ -51,6 +52,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        services.vault = load_vault(settings)
         database = await open_database(settings.database_url)
         services.store = SqlStore(database)
         if settings.sandbox:

@@ -82,6 +82,7 @@ class Settings:
     mode: str = "sandbox"
     token_ttl_seconds: int = 3600
     max_body_bytes: int = 1_048_576
+    secret_key: Secret | None = None
     partner_overrides: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
@@ -139,6 +140,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         public_url_override=env.get("BANKBRIDGE_PUBLIC_URL") or None,
         mode=mode,
         token_ttl_seconds=int(env.get("BANKBRIDGE_TOKEN_TTL_SECONDS") or 3600),
+        secret_key=Secret(env["BANKBRIDGE_SECRET_KEY"])
+        if env.get("BANKBRIDGE_SECRET_KEY")
+        else None,
         partner_overrides=overrides,
     )
 

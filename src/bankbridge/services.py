@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from bankbridge.config import Settings
+from bankbridge.crypto import Vault
 from bankbridge.partners.base import PartnerAdapter
 from bankbridge.store.base import Store
 
@@ -24,6 +25,13 @@ class Services:
     store: Store | None = None
     http: httpx.AsyncClient | None = None
     adapters: dict[str, PartnerAdapter] = field(default_factory=dict)
+    vault: Vault | None = None
+
+    def require_vault(self) -> Vault:
+        """The secret-key vault (set once the application has started)."""
+        if self.vault is None:
+            raise RuntimeError("the vault is not loaded: the application has not started")
+        return self.vault
 
     def require_store(self) -> Store:
         """The open store (set once the application has started)."""
