@@ -54,7 +54,7 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         services.vault = load_vault(settings)
         database = await open_database(settings.database_url)
-        services.store = SqlStore(database)
+        services.store = SqlStore(database, services.vault)
         if settings.sandbox:
             transport: httpx.AsyncBaseTransport = httpx.ASGITransport(app=app)
         else:

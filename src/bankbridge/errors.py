@@ -3,6 +3,11 @@
     BankBridgeError (500 ServerError)
     ├── BadRequest (400 BadRequest)             malformed JSON, oversize or unreadable body
     ├── ValidationError (400 ValidationError)   carries (path, code, message) items
+    ├── InvalidExchangeToken (400)              a partner token unknown, spent, expired, foreign
+    ├── InactiveExchange (400)                  the exchange was removed or disabled
+    ├── UpdateCredentials (400)                 the partner needs the user to log in again
+    ├── InvalidResourceState (400)              e.g. removing what is already removed
+    ├── DuplicateResource (400)                 carries the existing resource's (collection, id)
     ├── InvalidAccessToken (401)
     │   └── ExpiredAccessToken (401)
     ├── Forbidden (403 forbidden)
@@ -22,15 +27,20 @@ from dataclasses import dataclass
 __all__ = [
     "BadRequest",
     "BankBridgeError",
+    "DuplicateResource",
     "ExpiredAccessToken",
     "FieldError",
     "Forbidden",
+    "InactiveExchange",
     "InvalidAccessToken",
+    "InvalidExchangeToken",
+    "InvalidResourceState",
     "MethodNotAllowed",
     "NotAcceptable",
     "NotFound",
     "PartnerError",
     "UnsupportedMediaType",
+    "UpdateCredentials",
     "ValidationError",
 ]
 
@@ -82,6 +92,44 @@ class ValidationError(BankBridgeError):
     def single(cls, path: str, code: str, message: str) -> ValidationError:
         """A validation error about one field, whose message is also the top-level one."""
         return cls([FieldError(path, code, message)], message)
+
+
+class InvalidExchangeToken(BankBridgeError):
+    status = 400
+    code = "InvalidExchangeToken"
+    default_message = "The exchange token is not valid to perform this operation."
+
+
+class InactiveExchange(BankBridgeError):
+    status = 400
+    code = "InactiveExchange"
+    default_message = "The Exchange was removed or disabled."
+
+
+class UpdateCredentials(BankBridgeError):
+    status = 400
+    code = "UpdateCredentials"
+    default_message = (
+        "The exchange requires the user to re-authenticate: create a re-authentication "
+        "exchange session for it."
+    )
+
+
+class InvalidResourceState(BankBridgeError):
+    status = 400
+    code = "InvalidResourceState"
+    default_message = "Resource cannot be modified."
+
+
+class DuplicateResource(BankBridgeError):
+    """The resource already exists; ``about`` names it as (collection, id)."""
+
+    status = 400
+    code = "DuplicateResource"
+
+    def __init__(self, message: str, about: tuple[str, str]) -> None:
+        self.about = about
+        super().__init__(message)
 
 
 class InvalidAccessToken(BankBridgeError):

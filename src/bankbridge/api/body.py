@@ -81,6 +81,27 @@ class Body:
             return None
         return value
 
+    def boolean(self, path: str, *, required: bool = True) -> bool | None:
+        """The boolean at a JSON pointer, or None."""
+        value = self._at(path)
+        if value is _REPORTED:
+            return None
+        if value is None:
+            if required:
+                self.errors.append(FieldError(path, "Required", f"{_name(path)} is required."))
+            return None
+        if not isinstance(value, bool):
+            self.errors.append(FieldError(path, "Invalid", f"{_name(path)} must be true or false."))
+            return None
+        return value
+
+    def has(self, path: str) -> bool:
+        """True when something (anything but null) is at the JSON pointer."""
+        errors = len(self.errors)
+        value = self._at(path)
+        del self.errors[errors:]  # a probe reports nothing
+        return value is not None and value is not _REPORTED
+
     def raise_errors(self) -> None:
         """Raise one ``ValidationError`` listing every problem found so far."""
         if self.errors:

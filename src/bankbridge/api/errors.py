@@ -17,6 +17,7 @@ from starlette.responses import Response
 from bankbridge.api.hal import hal_response, link
 from bankbridge.errors import (
     BankBridgeError,
+    DuplicateResource,
     MethodNotAllowed,
     NotFound,
     PartnerError,
@@ -43,6 +44,10 @@ def error_body(error: BankBridgeError, base_url: str = "") -> dict[str, Any]:
                 {"code": item.code, "message": item.message, "path": item.path, "_links": links}
             )
         body["_embedded"] = {"errors": items}
+    if isinstance(error, DuplicateResource):
+        collection, resource_id = error.about
+        href = f"{base_url}/{collection}/{resource_id}"
+        body["_links"] = {"about": link(href, collection.rstrip("s"))}
     return body
 
 

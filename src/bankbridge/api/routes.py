@@ -6,9 +6,12 @@ from starlette.routing import BaseRoute, Route
 
 from bankbridge.api.resources import (
     accounts,
+    available_connections,
     customers,
     exchange_partners,
     exchange_sessions,
+    exchanges,
+    funding_sources,
     health,
     root,
     tokens,
@@ -31,4 +34,22 @@ def api_routes() -> list[BaseRoute]:
         Route("/exchange-sessions/{id}", exchange_sessions.retrieve, methods=["GET"]),
         Route("/exchange-partners", exchange_partners.list_partners, methods=["GET"]),
         Route("/exchange-partners/{id}", exchange_partners.get_partner, methods=["GET"]),
+        Route(
+            "/customers/{id}/available-exchange-connections",
+            available_connections.list_all,
+            methods=["GET"],
+        ),
+        Route("/customers/{id}/exchanges", exchanges.create, methods=["POST"]),
+        Route("/customers/{id}/exchanges", exchanges.list_for_customer, methods=["GET"]),
+        Route("/exchanges/{id}", exchanges.retrieve, methods=["GET"]),
+        Route("/exchanges/{id}/exchange-sessions", exchanges.create_reauth, methods=["POST"]),
+        Route(
+            "/sandbox/exchanges/{id}/reset-login", exchanges.sandbox_reset_login, methods=["POST"]
+        ),
+        Route("/customers/{id}/funding-sources", funding_sources.create, methods=["POST"]),
+        Route(
+            "/customers/{id}/funding-sources", funding_sources.list_for_customer, methods=["GET"]
+        ),
+        Route("/funding-sources/{id}", funding_sources.retrieve, methods=["GET"]),
+        Route("/funding-sources/{id}", funding_sources.update, methods=["POST"]),
     ]

@@ -11,8 +11,10 @@ __all__ = [
     "Application",
     "Customer",
     "Event",
+    "Exchange",
     "ExchangePartner",
     "ExchangeSession",
+    "FundingSource",
     "Page",
     "ProviderSession",
 ]
@@ -94,6 +96,45 @@ class ExchangeSession:
     provider: ProviderSession
     redirect_url: str | None = None
     exchange_id: str | None = None  # set for re-authentication sessions
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """A customer's verified connection to one bank account or card at a partner.
+
+    ``connection`` holds the partner's handles (access tokens, ids): secret, decrypted only
+    when the adapter needs it, never presented.
+    """
+
+    id: str
+    account_id: str
+    customer_id: str
+    partner_slug: str
+    status: str  # active | deactivated | removed
+    created: datetime
+    connection: dict[str, str]
+    reauth_required: bool = False
+
+
+@dataclass(frozen=True)
+class FundingSource:
+    """A verified bank account or debit card of a customer, made from an exchange."""
+
+    id: str
+    account_id: str
+    customer_id: str
+    exchange_id: str
+    type: str  # bank | card
+    status: str  # verified
+    name: str
+    created: datetime
+    fingerprint: str
+    removed: bool = False
+    bank_account_type: str | None = None
+    bank_name: str | None = None
+    routing_number: str | None = None
+    account_number: str | None = None  # full number: kept encrypted, never presented
+    card_details: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

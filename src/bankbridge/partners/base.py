@@ -28,9 +28,16 @@ from bankbridge.errors import PartnerError
 from bankbridge.store.base import EmulatorRecords
 
 __all__ = [
+    "AvailableConnection",
+    "BankDetails",
+    "CardDetails",
     "EmulatorContext",
+    "ExchangeRequest",
+    "ExchangeTokenRejected",
+    "OpenedExchange",
     "Partner",
     "PartnerAdapter",
+    "ReauthRequired",
     "SessionRequest",
     "partner_errors",
 ]
@@ -46,11 +53,102 @@ class SessionRequest:
     redirect_url: str | None = None  # the platform's redirect URL (https URL or app package)
 
 
+@dataclass(frozen=True)
+class ExchangeRequest:
+    """The platform's token for a completed partner flow, to be turned into an exchange.
+
+    ``kind`` names the body field it came in: ``plaid.publicToken``, ``token`` (a Plaid
+    processor token or a Checkout.com payment id) or ``mx.availableConnectionToken`` (then
+    ``token`` is already verified and ``connection`` holds its decoded MX ids).
+    """
+
+    customer: Customer
+    kind: str
+    token: str
+    connection: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class OpenedExchange:
+    """What an adapter keeps of a verified connection (stored encrypted, never shown).
+
+    ``session_ref`` is the partner's record of which session the result came from (a
+    Checkout.com payment's reference), so the domain can check it belongs to the customer.
+    """
+
+    connection: dict[str, str]
+    session_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class BankDetails:
+    """A bank account read from the partner, for a bank funding source."""
+
+    routing_number: str
+    account_number: str
+    account_type: str  # checking | savings
+    bank_name: str
+    account_name: str
+
+
+@dataclass(frozen=True)
+class CardDetails:
+    """A debit card read from the partner, for a card funding source (never the full number)."""
+
+    brand: str
+    last_four: str
+    expiration_month: int
+    expiration_year: int
+    name_on_card: str
+    bin: str
+    card_type: str  # DEBIT | CREDIT | PREPAID …
+    issuer_country: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class AvailableConnection:
+    """An account the customer authorised at the partner but not yet exchanged (MX)."""
+
+    name: str
+    connection: dict[str, str]
+
+
+class ExchangeTokenRejected(Exception):
+    """The partner says the platform's token is unknown, spent, expired or not usable."""
+
+
+class ReauthRequired(Exception):
+    """The partner needs the user to log in again before it shares data."""
+
+
 class PartnerAdapter(Protocol):
     """One partner's client, as the domain sees it."""
 
     async def create_session(self, request: SessionRequest) -> ProviderSession:
         """Create the partner-side session (widget URL, link token, payment session)."""
+        ...
+
+    async def open_exchange(self, request: ExchangeRequest) -> OpenedExchange:
+        """Redeem the platform's token; raises ``ExchangeTokenRejected`` when it is no good."""
+        ...
+
+    async def read_funding_details(self, connection: dict[str, str]) -> BankDetails | CardDetails:
+        """The account or card behind an exchange; raises ``ReauthRequired`` if locked out."""
+        ...
+
+    async def create_reauth_session(
+        self, connection: dict[str, str], request: SessionRequest
+    ) -> ProviderSession:
+        """A session in which the user logs in again to an existing connection."""
+        ...
+
+    async def list_available_connections(self, customer: Customer) -> list[AvailableConnection]:
+        """Accounts the customer connected through the partner's page (MX; others: none)."""
+        ...
+
+    async def require_reauth(self, connection: dict[str, str]) -> None:
+        """Sandbox control: make the partner demand a new login (Plaid reset_login)."""
         ...
 
 

@@ -15,7 +15,9 @@ from bankbridge.domain.models import (
     Application,
     Customer,
     Event,
+    Exchange,
     ExchangeSession,
+    FundingSource,
     Page,
 )
 
@@ -153,4 +155,47 @@ class Store(Protocol):
 
     def emulator_records(self, partner: str) -> EmulatorRecords:
         """The record store of one partner's emulator."""
+        ...
+
+    # Exchanges and funding sources (store/sql_exchanges.py) -------------------------
+
+    async def create_exchange(self, exchange: Exchange, token_key: str) -> bool:
+        """Store an exchange; False when its token was already exchanged."""
+        ...
+
+    async def get_exchange(self, exchange_id: str) -> Exchange | None:
+        """One exchange by id, whatever its account (the domain checks ownership)."""
+        ...
+
+    async def list_exchanges(self, customer_id: str, limit: int, offset: int) -> Page:
+        """A customer's exchanges, newest first."""
+        ...
+
+    async def update_exchange(
+        self,
+        exchange_id: str,
+        *,
+        status: str | None = None,
+        reauth_required: bool | None = None,
+        connection: dict[str, str] | None = None,
+    ) -> None:
+        """Change an exchange's status, re-auth flag or partner handles."""
+        ...
+
+    async def create_funding_source(self, source: FundingSource) -> FundingSource | None:
+        """Store a funding source; returns the customer's live one with the same fingerprint."""
+        ...
+
+    async def get_funding_source(self, source_id: str) -> FundingSource | None:
+        """One funding source by id, whatever its account."""
+        ...
+
+    async def list_funding_sources(
+        self, customer_id: str, include_removed: bool
+    ) -> list[FundingSource]:
+        """A customer's funding sources, newest first."""
+        ...
+
+    async def remove_funding_source(self, source_id: str) -> bool:
+        """Mark a funding source removed; False if it already was."""
         ...

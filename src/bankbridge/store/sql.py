@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from bankbridge.clock import from_micros, now, to_micros
+from bankbridge.crypto import Vault
 from bankbridge.domain.models import (
     Account,
     Application,
@@ -18,21 +19,27 @@ from bankbridge.domain.models import (
     ProviderSession,
 )
 from bankbridge.store.base import Conflict, Database, EmulatorRecords, Row
+from bankbridge.store.sql_exchanges import ExchangeSql
 from bankbridge.store.sql_webhooks import WebhookSql
 
 __all__ = ["SqlStore"]
 
 
-class SqlStore(WebhookSql):
-    """The one ``Store`` implementation; the driver decides SQLite or PostgreSQL."""
+class SqlStore(ExchangeSql, WebhookSql):
+    """The one ``Store`` implementation; the driver decides SQLite or PostgreSQL.
 
-    def __init__(self, database: Database) -> None:
+    ``vault`` encrypts the secrets some tables hold; a store without one (the CLI's) can
+    manage accounts and customers but not exchanges.
+    """
+
+    def __init__(self, database: Database, vault: Vault | None = None) -> None:
         self.database = database
+        self.vault = vault
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlStore]:
         async with self.database.transaction() as tx:
-            yield SqlStore(tx)
+            yield SqlStore(tx, self.vault)
 
     # Accounts and credentials -------------------------------------------------------
 

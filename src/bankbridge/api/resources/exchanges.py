@@ -1,0 +1,169 @@
+"""Exchanges: ``POST/GET /customers/{id}/exchanges``, ``GET /exchanges/{id}``, re-auth
+sessions (``POST /exchanges/{id}/exchange-sessions``) and the sandbox re-auth control."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from bankbridge import partners
+from bankbridge.api.auth import authenticated, services_of
+from bankbridge.api.body import Body, read_json
+from bankbridge.api.hal import hal_response, link
+from bankbridge.api.hrefs import Hrefs, hrefs
+from bankbridge.api.paging import page_links, paging
+from bankbridge.clock import isoformat
+from bankbridge.domain.accounts import normalize_redirect_url
+from bankbridge.domain.exchanges import (
+    ExchangeToken,
+    create_exchange,
+    create_reauth_session,
+    get_exchange,
+    list_exchanges,
+    refresh_reauth_state,
+    require_reauth,
+)
+from bankbridge.domain.models import Account, Exchange
+from bankbridge.errors import FieldError, NotFound, ValidationError
+
+PARTNER_PATH = "/_links/exchange-partner/href"
+REDIRECT_PATH = "/_links/redirect-url/href"
+TOKEN_FIELDS = (
+    ("/mx/availableConnectionToken", "mx.availableConnectionToken"),
+    ("/plaid/publicToken", "plaid.publicToken"),
+    ("/token", "token"),
+)
+
+
+@authenticated
+async def create(request: Request, account: Account) -> Response:
+    """Redeem a partner token for an exchange; 201 with its Location."""
+    services = services_of(request)
+    body = await read_json(request, services.settings.max_body_bytes)
+    token = _exchange_token(body)
+    exchange = await create_exchange(
+        services.require_store(),
+        services.adapters,
+        services.require_vault(),
+        account,
+        request.path_params["id"],
+        token,
+    )
+    location = hrefs(request).to("exchanges", exchange.id)
+    return hal_response(None, status=201, headers={"Location": location})
+
+
+@authenticated
+async def retrieve(request: Request, account: Account) -> Response:
+    """One exchange (its re-auth state refreshed from the partner when flagged)."""
+    services = services_of(request)
+    store = services.require_store()
+    exchange = await get_exchange(store, account, request.path_params["id"])
+    exchange = await refresh_reauth_state(store, services.adapters, exchange)
+    return hal_response(present(hrefs(request), exchange))
+
+
+@authenticated
+async def list_for_customer(request: Request, account: Account) -> Response:
+    """A customer's exchanges, newest first."""
+    limit, offset = paging(request)
+    customer_id = request.path_params["id"]
+    page = await list_exchanges(
+        services_of(request).require_store(), account, customer_id, limit, offset
+    )
+    to = hrefs(request)
+    return hal_response(
+        {
+            "_links": page_links(
+                to.to("customers", customer_id, "exchanges"), "exchange", limit, offset, page.total
+            ),
+            "_embedded": {"exchanges": [present(to, e) for e in page.items]},
+            "total": page.total,
+        }
+    )
+
+
+@authenticated
+async def create_reauth(request: Request, account: Account) -> Response:
+    """A re-authentication exchange session for the exchange; 201 with its Location."""
+    services = services_of(request)
+    body = await read_json(request, services.settings.max_body_bytes, required=False)
+    redirect = body.string(REDIRECT_PATH, required=False)
+    body.raise_errors()
+    if redirect is not None and normalize_redirect_url(redirect) is None:
+        raise ValidationError.single(REDIRECT_PATH, "Invalid", f"{REDIRECT_PATH} is invalid")
+    to = hrefs(request)
+    session = await create_reauth_session(
+        services.require_store(),
+        services.adapters,
+        account,
+        request.path_params["id"],
+        redirect,
+        return_url=to.base + "/",
+    )
+    return hal_response(
+        None, status=201, headers={"Location": to.to("exchange-sessions", session.id)}
+    )
+
+
+@authenticated
+async def sandbox_reset_login(request: Request, account: Account) -> Response:
+    """Sandbox only: make the partner demand a new login, as Plaid's reset_login does."""
+    services = services_of(request)
+    if not services.settings.sandbox:
+        raise NotFound()
+    exchange = await require_reauth(
+        services.require_store(), services.adapters, account, request.path_params["id"]
+    )
+    return hal_response(present(hrefs(request), exchange))
+
+
+def present(to: Hrefs, exchange: Exchange) -> dict[str, Any]:
+    """An exchange document (its partner handles are never shown)."""
+    partner = partners.by_slug(exchange.partner_slug)
+    assert partner is not None
+    links = {
+        "self": link(to.to("exchanges", exchange.id), "exchange"),
+        "exchange-partner": link(to.to("exchange-partners", partner.id), "exchange-partner"),
+        "customer": link(to.to("customers", exchange.customer_id), "customer"),
+    }
+    if exchange.reauth_required:
+        links["re-authenticate"] = link(
+            to.to("exchanges", exchange.id, "exchange-sessions"), "exchange-sessions"
+        )
+    return {
+        "_links": links,
+        "id": exchange.id,
+        "status": exchange.status,
+        "created": isoformat(exchange.created),
+    }
+
+
+def _exchange_token(body: Body) -> ExchangeToken:
+    partner_href = body.string(PARTNER_PATH, required=False)
+    given = [(path, kind) for path, kind in TOKEN_FIELDS if body.has(path)]
+    if not given:
+        body.errors.append(
+            FieldError(
+                "/token",
+                "Required",
+                "One of mx.availableConnectionToken, plaid.publicToken or token is required.",
+            )
+        )
+    elif len(given) > 1:
+        body.errors.append(
+            FieldError(given[1][0], "Invalid", "Send only one exchange token per request.")
+        )
+    value = body.string(given[0][0]) if len(given) == 1 else None
+    body.raise_errors()
+    assert value is not None
+    if not value.strip():
+        raise ValidationError.single(given[0][0], "Required", "The token is empty.")
+    partner_id = (
+        Hrefs.id_in(partner_href, "exchange-partners", PARTNER_PATH, "exchange-partner")
+        if partner_href is not None
+        else None
+    )
+    return ExchangeToken(given[0][1], value, partner_id)

@@ -1,0 +1,149 @@
+"""Funding sources: create from an exchange, retrieve, list per customer, remove."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from bankbridge.api.auth import authenticated, services_of
+from bankbridge.api.body import Body, read_json
+from bankbridge.api.hal import collection, hal_response, link
+from bankbridge.api.hrefs import Hrefs, hrefs
+from bankbridge.clock import isoformat
+from bankbridge.domain.funding_sources import (
+    EXCHANGE_PATH,
+    BillingAddress,
+    NewFundingSource,
+    create_funding_source,
+    get_funding_source,
+    list_funding_sources,
+    remove_funding_source,
+)
+from bankbridge.domain.models import Account, FundingSource
+from bankbridge.errors import ValidationError
+
+ADDRESS = "/cardDetails/billingAddress"
+
+
+@authenticated
+async def create(request: Request, account: Account) -> Response:
+    """A verified funding source from an exchange; 201 with its Location."""
+    services = services_of(request)
+    body = await read_json(request, services.settings.max_body_bytes)
+    fields = _new_funding_source(body)
+    source = await create_funding_source(
+        services.require_store(),
+        services.adapters,
+        services.require_vault(),
+        account,
+        request.path_params["id"],
+        fields,
+    )
+    location = hrefs(request).to("funding-sources", source.id)
+    return hal_response(None, status=201, headers={"Location": location})
+
+
+@authenticated
+async def retrieve(request: Request, account: Account) -> Response:
+    """One funding source."""
+    store = services_of(request).require_store()
+    source = await get_funding_source(store, account, request.path_params["id"])
+    return hal_response(present(hrefs(request), source))
+
+
+@authenticated
+async def update(request: Request, account: Account) -> Response:
+    """``{"removed": true}`` removes the funding source (the only update supported)."""
+    services = services_of(request)
+    body = await read_json(request, services.settings.max_body_bytes)
+    removed = body.boolean("/removed")
+    body.raise_errors()
+    if removed is not True:
+        raise ValidationError.single(
+            "/removed", "Invalid", 'Only {"removed": true} is supported for these funding sources.'
+        )
+    source = await remove_funding_source(
+        services.require_store(), account, request.path_params["id"]
+    )
+    return hal_response(present(hrefs(request), source))
+
+
+@authenticated
+async def list_for_customer(request: Request, account: Account) -> Response:
+    """A customer's funding sources; ``removed=false`` hides removed ones."""
+    removed = request.query_params.get("removed", "true").lower()
+    if removed not in ("true", "false"):
+        raise ValidationError.single("/removed", "Invalid", "removed must be true or false.")
+    customer_id = request.path_params["id"]
+    sources = await list_funding_sources(
+        services_of(request).require_store(), account, customer_id, removed == "true"
+    )
+    to = hrefs(request)
+    items = [present(to, s) for s in sources]
+    return hal_response(
+        collection(
+            to.to("customers", customer_id, "funding-sources"),
+            "funding-source",
+            "funding-sources",
+            items,
+            len(items),
+            {"customer": link(to.to("customers", customer_id), "customer")},
+        )
+    )
+
+
+def present(to: Hrefs, source: FundingSource) -> dict[str, Any]:
+    """A funding source document: never the full account or card number."""
+    links = {
+        "self": link(to.to("funding-sources", source.id), "funding-source"),
+        "customer": link(to.to("customers", source.customer_id), "customer"),
+        "exchange": link(to.to("exchanges", source.exchange_id), "exchange"),
+    }
+    if not source.removed:
+        links["remove"] = link(to.to("funding-sources", source.id), "funding-source")
+    document: dict[str, Any] = {
+        "_links": links,
+        "id": source.id,
+        "status": source.status,
+        "type": source.type,
+        "name": source.name,
+        "created": isoformat(source.created),
+        "removed": source.removed,
+        "fingerprint": source.fingerprint,
+    }
+    if source.type == "bank":
+        document |= {
+            "bankAccountType": source.bank_account_type,
+            "channels": ["ach"],
+            "bankName": source.bank_name,
+        }
+    if source.card_details is not None:
+        document["cardDetails"] = source.card_details
+    return document
+
+
+def _new_funding_source(body: Body) -> NewFundingSource:
+    exchange_href = body.string(EXCHANGE_PATH)
+    name = body.string("/name")
+    bank_account_type = body.string("/bankAccountType", required=False)
+    address = None
+    first = last = None
+    if body.has("/cardDetails"):
+        first = body.string("/cardDetails/firstName", required=False)
+        last = body.string("/cardDetails/lastName", required=False)
+        if body.has(ADDRESS):
+            address = BillingAddress(
+                address1=body.string(ADDRESS + "/address1", required=False) or "",
+                address2=body.string(ADDRESS + "/address2", required=False),
+                city=body.string(ADDRESS + "/city", required=False) or "",
+                state_province_region=body.string(ADDRESS + "/stateProvinceRegion", required=False)
+                or "",
+                country=body.string(ADDRESS + "/country", required=False) or "",
+                postal_code=body.string(ADDRESS + "/postalCode", required=False) or "",
+            )
+    body.raise_errors()
+    assert exchange_href is not None and name is not None
+    exchange_id = Hrefs.id_in(exchange_href, "exchanges", EXCHANGE_PATH, "exchange")
+    return NewFundingSource(exchange_id, name, bank_account_type, first, last, address)

@@ -1,0 +1,253 @@
+"""Exchanges: redeem a partner's result token for a lasting, verified connection.
+
+Also re-authentication: a sandbox control that makes the partner demand a new login (as
+Plaid's ``/sandbox/item/reset_login`` does), re-auth exchange sessions, and the check that
+clears the flag once the user has logged in again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bankbridge import partners
+from bankbridge.clock import now
+from bankbridge.crypto import Vault
+from bankbridge.domain.available_connections import open_connection_token
+from bankbridge.domain.customers import get_customer
+from bankbridge.domain.ids import new_id
+from bankbridge.domain.models import Account, Exchange, ExchangeSession, Page
+from bankbridge.errors import (
+    Forbidden,
+    InactiveExchange,
+    InvalidExchangeToken,
+    NotFound,
+    UpdateCredentials,
+    ValidationError,
+)
+from bankbridge.partners.base import (
+    ExchangeRequest,
+    ExchangeTokenRejected,
+    PartnerAdapter,
+    ReauthRequired,
+    SessionRequest,
+)
+from bankbridge.store.base import Store
+from bankbridge.webhooks.events import (
+    CUSTOMER_EXCHANGE_CREATED,
+    CUSTOMER_EXCHANGE_REAUTH_REQUIRED,
+    emit,
+)
+
+__all__ = [
+    "ExchangeToken",
+    "create_exchange",
+    "create_reauth_session",
+    "get_exchange",
+    "list_exchanges",
+    "refresh_reauth_state",
+    "require_reauth",
+]
+
+PARTNER_PATH = "/_links/exchange-partner/href"
+REAUTH_PARTNERS = ("mx", "plaid")
+# Which partner a token belongs to when the body names none.
+_KIND_PARTNER = {"mx.availableConnectionToken": "mx", "plaid.publicToken": "plaid"}
+_TOKEN_PREFIX_PARTNER = {"processor-": "plaid", "pay_": "checkout"}
+
+
+@dataclass(frozen=True)
+class ExchangeToken:
+    """The token a platform posts to create an exchange, and the field it came in."""
+
+    kind: str  # mx.availableConnectionToken | plaid.publicToken | token
+    value: str
+    partner_id: str | None = None  # from _links.exchange-partner, when given
+
+
+async def create_exchange(
+    store: Store,
+    adapters: Mapping[str, PartnerAdapter],
+    vault: Vault,
+    account: Account,
+    customer_id: str,
+    token: ExchangeToken,
+) -> Exchange:
+    """Redeem ``token`` at its partner and record the exchange (once per token)."""
+    customer = await get_customer(store, account, customer_id)
+    slug = _partner_slug(token)
+    if slug not in account.partners:
+        raise Forbidden("Exchanges with this exchange partner are not enabled for your account")
+    connection = None
+    if token.kind == "mx.availableConnectionToken":
+        connection = open_connection_token(vault, customer, token.value)
+    request = ExchangeRequest(customer, token.kind, token.value.strip(), connection)
+    try:
+        opened = await adapters[slug].open_exchange(request)
+    except ExchangeTokenRejected as exc:
+        raise InvalidExchangeToken(str(exc) or None) from exc
+    if opened.session_ref is not None:
+        session = await store.get_exchange_session(opened.session_ref)
+        if session is None or session.customer_id != customer.id or session.partner_slug != slug:
+            raise InvalidExchangeToken()
+    exchange = Exchange(
+        id=new_id(),
+        account_id=account.id,
+        customer_id=customer.id,
+        partner_slug=slug,
+        status="active",
+        created=now(),
+        connection=opened.connection,
+    )
+    token_key = vault.fingerprint("exchange-token", slug, token.kind, token.value.strip())
+    async with store.transaction() as tx:
+        if not await tx.create_exchange(exchange, token_key):
+            raise InvalidExchangeToken("The exchange token has already been used.")
+        await emit(tx, account.id, CUSTOMER_EXCHANGE_CREATED, "exchanges", exchange.id, customer.id)
+    return exchange
+
+
+async def get_exchange(store: Store, account: Account, exchange_id: str) -> Exchange:
+    """One of the account's exchanges; another account's is forbidden."""
+    exchange = await store.get_exchange(exchange_id)
+    if exchange is None:
+        raise NotFound("Exchange not found.")
+    if exchange.account_id != account.id:
+        raise Forbidden("Not authorized to retrieve exchange.")
+    return exchange
+
+
+async def list_exchanges(
+    store: Store, account: Account, customer_id: str, limit: int, offset: int
+) -> Page:
+    """A customer's exchanges, newest first."""
+    customer = await get_customer(store, account, customer_id)
+    return await store.list_exchanges(customer.id, limit, offset)
+
+
+async def require_reauth(
+    store: Store, adapters: Mapping[str, PartnerAdapter], account: Account, exchange_id: str
+) -> Exchange:
+    """Sandbox control: the partner now demands a new login; the platform is told by event."""
+    exchange = await _active(store, account, exchange_id)
+    if exchange.partner_slug not in REAUTH_PARTNERS:
+        raise Forbidden("The exchange partner specified does not support this product")
+    await adapters[exchange.partner_slug].require_reauth(exchange.connection)
+    await mark_reauth_required(store, exchange)
+    refreshed = await store.get_exchange(exchange.id)
+    assert refreshed is not None
+    return refreshed
+
+
+async def mark_reauth_required(store: Store, exchange: Exchange) -> None:
+    """Flag an exchange as needing re-authentication, emitting the event once per lapse."""
+    if exchange.reauth_required:
+        return
+    async with store.transaction() as tx:
+        await tx.update_exchange(exchange.id, reauth_required=True)
+        await emit(
+            tx,
+            exchange.account_id,
+            CUSTOMER_EXCHANGE_REAUTH_REQUIRED,
+            "exchanges",
+            exchange.id,
+            exchange.customer_id,
+        )
+
+
+async def refresh_reauth_state(
+    store: Store, adapters: Mapping[str, PartnerAdapter], exchange: Exchange
+) -> Exchange:
+    """Clear the re-auth flag when the partner shares data again (the user logged in)."""
+    if not exchange.reauth_required or exchange.status != "active":
+        return exchange
+    try:
+        await adapters[exchange.partner_slug].read_funding_details(exchange.connection)
+    except ReauthRequired:
+        return exchange
+    await store.update_exchange(exchange.id, reauth_required=False)
+    refreshed = await store.get_exchange(exchange.id)
+    assert refreshed is not None
+    return refreshed
+
+
+async def create_reauth_session(
+    store: Store,
+    adapters: Mapping[str, PartnerAdapter],
+    account: Account,
+    exchange_id: str,
+    redirect_url: str | None,
+    return_url: str,
+) -> ExchangeSession:
+    """A session in which the customer logs in again to the exchange's connection."""
+    exchange = await _active(store, account, exchange_id)
+    if exchange.partner_slug not in REAUTH_PARTNERS:
+        raise Forbidden("The exchange partner specified does not support this product")
+    if redirect_url is not None and redirect_url not in account.redirect_urls:
+        raise ValidationError.single(
+            "/_links/redirect-url/href",
+            "Invalid",
+            "The provided redirect URL must exactly match one of the configured URLs for the "
+            "account",
+        )
+    customer = await get_customer(store, account, exchange.customer_id)
+    session_id = new_id()
+    provider = await adapters[exchange.partner_slug].create_reauth_session(
+        exchange.connection, SessionRequest(session_id, customer, return_url, redirect_url)
+    )
+    session = ExchangeSession(
+        id=session_id,
+        account_id=account.id,
+        customer_id=customer.id,
+        partner_slug=exchange.partner_slug,
+        created=now(),
+        provider=provider,
+        redirect_url=redirect_url,
+        exchange_id=exchange.id,
+    )
+    await store.create_exchange_session(session)
+    return session
+
+
+async def read_details_or_flag(
+    store: Store, adapters: Mapping[str, PartnerAdapter], exchange: Exchange
+) -> object:
+    """The partner's account/card details; a lapsed login flags the exchange and refuses."""
+    try:
+        return await adapters[exchange.partner_slug].read_funding_details(exchange.connection)
+    except ReauthRequired as exc:
+        await mark_reauth_required(store, exchange)
+        raise UpdateCredentials() from exc
+
+
+async def _active(store: Store, account: Account, exchange_id: str) -> Exchange:
+    exchange = await get_exchange(store, account, exchange_id)
+    if exchange.status != "active":
+        raise InactiveExchange()
+    return exchange
+
+
+def _partner_slug(token: ExchangeToken) -> str:
+    if token.partner_id is not None:
+        partner = partners.by_id(token.partner_id)
+        if partner is None:
+            raise ValidationError.single(PARTNER_PATH, "Invalid", "Exchange partner not found.")
+        expected = _KIND_PARTNER.get(token.kind)
+        if expected is not None and expected != partner.slug:
+            raise ValidationError.single(
+                PARTNER_PATH,
+                "Invalid",
+                f"The exchange partner does not match the {token.kind.split('.')[0]} token.",
+            )
+        return partner.slug
+    slug = _KIND_PARTNER.get(token.kind)
+    if slug is None:
+        slug = next(
+            (s for prefix, s in _TOKEN_PREFIX_PARTNER.items() if token.value.startswith(prefix)),
+            None,
+        )
+    if slug is None:
+        raise ValidationError.single(
+            PARTNER_PATH, "Required", "_links.exchange-partner is required for this token."
+        )
+    return slug
