@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import secrets
 import time
 from collections.abc import Mapping
 
@@ -76,7 +77,12 @@ def open_connection_token(vault: Vault, customer: Customer, token: str) -> dict[
 
 def _sign(vault: Vault, customer_id: str, connection: dict[str, str], expires: int) -> str:
     payload = json.dumps(
-        {"customerId": customer_id, "connection": connection, "exp": expires},
+        {
+            "customerId": customer_id,
+            "connection": connection,
+            "exp": expires,
+            "nonce": secrets.token_urlsafe(8),  # each listing hands out distinct tokens
+        },
         separators=(",", ":"),
         sort_keys=True,
     )

@@ -1,18 +1,272 @@
-"""PLACEHOLDER: replaced by the MX adapter."""
+"""MX adapter: MX Platform API calls over HTTP (Basic auth, ``vnd.mx.api.v1+json``).
+
+A session is an MX user (one per BankBridge customer, found by ``id`` or created) plus a
+fresh Connect widget URL in verification mode. Later steps read the accounts the user
+connected and their ACH numbers. The same code talks to the emulator (sandbox mode) and to
+``int-api.mx.com``/``api.mx.com`` (remote mode); only ``credentials.base_url`` differs.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+from urllib.parse import quote
+
 import httpx
 
+from bankbridge.clock import now
 from bankbridge.config import PartnerCredentials
-from bankbridge.domain.models import ProviderSession
-from bankbridge.partners.base import SessionRequest
+from bankbridge.domain.models import Customer, ProviderSession
+from bankbridge.errors import PartnerError
+from bankbridge.partners.base import (
+    AvailableConnection,
+    BankDetails,
+    ExchangeRequest,
+    ExchangeTokenRejected,
+    OpenedExchange,
+    ReauthRequired,
+    SessionRequest,
+    partner_errors,
+)
+from bankbridge.partners.mx import wire
+
+__all__ = ["MxAdapter"]
+
+PARTNER = "mx"
+WIDGET_URL_TTL = timedelta(minutes=10)  # MX widget URLs are single use and short lived
+PAGE_SIZE = 100
+MAX_PAGES = 50  # a safety stop against a partner that keeps announcing more pages
 
 
 class MxAdapter:
+    """The MX partner as BankBridge sees it."""
+
     def __init__(self, credentials: PartnerCredentials, http: httpx.AsyncClient) -> None:
         self.credentials = credentials
         self.http = http
 
-    async def create_session(self, request: SessionRequest) -> ProviderSession:
-        raise NotImplementedError
+    async def create_session(
+        self, request: SessionRequest, *, current_member_guid: str | None = None
+    ) -> ProviderSession:
+        """Find or create the customer's MX user and request a Connect widget URL.
+
+        ``current_member_guid`` reopens an existing member (re-authentication) instead of
+        connecting a new one.
+        """
+        user_guid = await self._ensure_user(request.customer)
+        answer = await self._call(
+            "POST",
+            f"/users/{_segment(user_guid)}/widget_urls",
+            json=wire.widget_url_request(current_member_guid),
+        )
+        with partner_errors(PARTNER):
+            url = wire.read_widget_url(answer)
+        return ProviderSession(url=url, external_ref=user_guid, expires_at=now() + WIDGET_URL_TTL)
+
+    async def open_exchange(self, request: ExchangeRequest) -> OpenedExchange:
+        """An available connection (already verified by BankBridge) that MX still knows."""
+        connection = request.connection
+        if request.kind != "mx.availableConnectionToken" or connection is None:
+            raise ExchangeTokenRejected("MX exchanges take an mx.availableConnectionToken.")
+        try:
+            await self._account(connection)
+        except PartnerError as exc:
+            if exc.retryable:
+                raise
+            raise ExchangeTokenRejected("The MX account is no longer available.") from exc
+        return OpenedExchange(dict(connection))
+
+    async def read_funding_details(self, connection: dict[str, str]) -> BankDetails:
+        """The account's ACH numbers; a member that needs new credentials needs re-auth."""
+        user, member = _segment(connection["user_guid"]), _segment(connection["member_guid"])
+        answer = await self._call("GET", f"/users/{user}/members/{member}")
+        with partner_errors(PARTNER):
+            status = answer["member"]["connection_status"]
+            needs_credentials = bool(answer["member"].get("needs_updated_credentials"))
+            bank_name = str(answer["member"].get("name") or "MX")
+        if wire.member_state(status) != "connected" or needs_credentials:
+            raise ReauthRequired(f"MX member is {status}")
+        account = await self._account(connection)
+        number, routing = await self.get_account_numbers(
+            connection["user_guid"], connection["member_guid"], connection["account_guid"]
+        )
+        return BankDetails(
+            routing_number=routing,
+            account_number=number,
+            account_type="savings" if account.type == "SAVINGS" else "checking",
+            bank_name=bank_name,
+            account_name=account.name,
+        )
+
+    async def create_reauth_session(
+        self, connection: dict[str, str], request: SessionRequest
+    ) -> ProviderSession:
+        """A Connect widget that reopens the exchange's member for a new login."""
+        return await self.create_session(request, current_member_guid=connection["member_guid"])
+
+    async def list_available_connections(self, customer: Customer) -> list[AvailableConnection]:
+        """The checking and savings accounts the customer connected through MX Connect."""
+        user_guid = await self._find_user(customer.id)
+        if user_guid is None:
+            return []
+        return [
+            AvailableConnection(
+                account.name,
+                {
+                    "user_guid": user_guid,
+                    "member_guid": account.member_guid,
+                    "account_guid": account.account_guid,
+                },
+            )
+            for account in await self.list_connected_accounts(user_guid)
+        ]
+
+    async def require_reauth(self, connection: dict[str, str]) -> None:
+        """Sandbox control: the emulator's member now needs new credentials."""
+        user, member = _segment(connection["user_guid"]), _segment(connection["member_guid"])
+        await self._call(
+            "POST", f"/users/{user}/members/{member}/sandbox/expire_credentials", json={}
+        )
+
+    async def list_connected_accounts(self, user_guid: str) -> list[wire.ConnectedAccount]:
+        """The checking and savings accounts of the user's CONNECTED members."""
+        user = _segment(user_guid)
+        members = []
+        for page in await self._pages(f"/users/{user}/members"):
+            with partner_errors(PARTNER):
+                members.extend(wire.read_members(page))
+        accounts: list[wire.ConnectedAccount] = []
+        for member_guid, state in members:
+            if state != "connected":
+                continue
+            path = f"/users/{user}/members/{_segment(member_guid)}/accounts"
+            for page in await self._pages(path):
+                with partner_errors(PARTNER):
+                    accounts.extend(wire.read_accounts(page, member_guid))
+        return accounts
+
+    async def get_account_numbers(
+        self, user_guid: str, member_guid: str, account_guid: str
+    ) -> tuple[str, str]:
+        """``(account_number, routing_number)`` of one account, from the member's numbers."""
+        path = f"/users/{_segment(user_guid)}/members/{_segment(member_guid)}/account_numbers"
+        for page in await self._pages(path):
+            with partner_errors(PARTNER):
+                numbers = wire.read_account_numbers(page)
+            for entry in numbers:
+                if entry.account_guid == account_guid:
+                    return entry.account_number, entry.routing_number
+        # Verification may still be running; asking again later can succeed.
+        raise PartnerError(PARTNER, "no account numbers for the account yet", retryable=True)
+
+    # Private helpers ------------------------------------------------------------------
+
+    async def _account(self, connection: dict[str, str]) -> wire.ConnectedAccount:
+        """The exchange's account as MX lists it under its member."""
+        user, member = _segment(connection["user_guid"]), _segment(connection["member_guid"])
+        for page in await self._pages(f"/users/{user}/members/{member}/accounts"):
+            with partner_errors(PARTNER):
+                accounts = wire.read_accounts(page, connection["member_guid"])
+            for account in accounts:
+                if account.account_guid == connection["account_guid"]:
+                    return account
+        raise PartnerError(PARTNER, "the account is not listed under its member")
+
+    async def _ensure_user(self, customer: Customer) -> str:
+        """The guid of the MX user whose ``id`` is the customer id, created when missing."""
+        found = await self._find_user(customer.id)
+        if found:
+            return found
+        response = await self._send(
+            "POST", "/users", json=wire.user_request(customer.id, customer.email)
+        )
+        if response.status_code == 409:  # created meanwhile by a concurrent request
+            found = await self._find_user(customer.id)
+            if found:
+                return found
+            raise PartnerError(PARTNER, "POST /users answered 409 but no user has the id")
+        answer = _json(response, "POST /users")
+        with partner_errors(PARTNER):
+            return wire.read_user_guid(answer.get("user") if isinstance(answer, dict) else None)
+
+    async def _find_user(self, customer_id: str) -> str | None:
+        answer = await self._call("GET", "/users", params={"id": customer_id})
+        with partner_errors(PARTNER):
+            for user in wire.read_users(answer):
+                if user.get("id") == customer_id:
+                    return wire.read_user_guid(user)
+        return None
+
+    async def _pages(self, path: str) -> list[Any]:
+        """Every page of an MX list endpoint."""
+        pages = []
+        for number in range(1, MAX_PAGES + 1):
+            params = {"page": str(number), "records_per_page": str(PAGE_SIZE)}
+            answer = await self._call("GET", path, params=params)
+            pages.append(answer)
+            with partner_errors(PARTNER):
+                pagination = wire.read_pagination(answer)
+            if pagination["current_page"] >= pagination["total_pages"]:
+                break
+        return pages
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        json: Any = None,
+    ) -> Any:
+        """Send one request and return its JSON body; any non-2xx is a ``PartnerError``."""
+        response = await self._send(method, path, params=params, json=json)
+        return _json(response, f"{method} {path.split('?')[0]}")
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        json: Any = None,
+    ) -> httpx.Response:
+        headers = {"Accept": wire.MX_MEDIA_TYPE}
+        if json is not None:
+            headers["Content-Type"] = "application/json"
+        with partner_errors(PARTNER):
+            return await self.http.request(
+                method,
+                self.credentials.base_url.rstrip("/") + path,
+                params=params,
+                json=json,
+                headers=headers,
+                auth=httpx.BasicAuth(self.credentials.client_id, self.credentials.secret.peek()),
+            )
+
+
+def _json(response: httpx.Response, what: str) -> Any:
+    """The JSON body of a 2xx answer, else a ``PartnerError`` (retryable for 429 and 5xx)."""
+    status = response.status_code
+    if not 200 <= status < 300:
+        retryable = status == 429 or status >= 500
+        detail = f"{what} answered HTTP {status}: {_error_message(response)}"
+        raise PartnerError(PARTNER, detail, retryable=retryable)
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise PartnerError(PARTNER, f"{what} answered with a body that is not JSON") from exc
+
+
+def _error_message(response: httpx.Response) -> str:
+    """MX's ``error.message`` (for the log), or a short excerpt of the body."""
+    try:
+        body = response.json()
+        message = body["error"]["message"]
+    except (ValueError, KeyError, TypeError):
+        return repr(response.text[:200])
+    return str(message)[:200]
+
+
+def _segment(value: str) -> str:
+    """A guid as one URL path segment (guids come from the partner; never trust them)."""
+    return quote(value, safe="")

@@ -1,12 +1,487 @@
-"""PLACEHOLDER: replaced by the MX emulator."""
+"""MX emulator: the MX Platform API subset BankBridge uses, plus a hosted MX Connect page.
+
+Emulated (mounted at ``/sandbox/mx``):
+
+- Platform API with HTTP Basic auth (the sandbox client id / api key; 401 otherwise), the
+  ``Accept: application/vnd.mx.api.v1+json`` requirement (406 otherwise), MX's 404 for a
+  POST without ``Content-Type: application/json``, ``{"error": {"message": ...}}`` error
+  bodies, root-key wrapped JSON, ``pagination`` on lists (``page``, ``records_per_page``)
+  and ``USR-``/``MBR-``/``ACT-``/``ACN-`` guids. Users (create, list by ``id``/``email``,
+  read, delete), Connect widget URLs, members (list, read, status, delete), member
+  accounts and account numbers (by member and by account).
+- A BankBridge-only sandbox control, ``POST …/members/{guid}/sandbox/expire_credentials``,
+  that makes a member need new credentials (DENIED) so re-authentication can be tested.
+- The Connect widget URL (``/connect/<token>/<base64 config>``): single use, expires ten
+  minutes after creation. The page is a plain form for institution "MX Bank"
+  (``mxbank``): ``mxuser``/``password`` connects, ``mxuser``/``challenge`` asks an MFA
+  question (answer ``correct``), anything else is DENIED and may be retried. Connecting
+  creates (or, with ``current_member_guid``, reconnects) a member with a checking and a
+  savings account carrying stable account numbers and routing number 091000019; the page
+  then posts ``mx/connect/memberConnected`` to its parent/opener when JavaScript runs.
+
+Not emulated: institution search (MX Bank only), OAuth institutions, other MFA types and
+special passwords (``options``, ``image``, ``BAD_REQUEST``...), background aggregation,
+jobs, transactions, balances checks, webhooks, other widget types, WebView URL events,
+API version headers, rate limits. DELETE needs no ``Accept`` header (the official SDK's
+``delete_member`` sends none). Responses respect the strict types of the
+``mx-platform-python`` SDK: ``metadata`` is a string, and ``most_recent_job_guid`` /
+``most_recent_job_detail_text`` are omitted (the SDK types them as booleans).
+
+Layout: this module holds the API routes; ``connect.py`` the hosted page; ``sandbox.py`` the
+id prefixes, record kinds and the MX Bank data both use.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from bankbridge.partners.base import EmulatorContext
+from bankbridge.partners.mx.connect import ConnectPage
+from bankbridge.partners.mx.sandbox import (
+    ACCOUNT,
+    ACCOUNT_NUMBER,
+    ALL_USERS,
+    MEMBER,
+    MFA_QUESTION,
+    SESSION_PREFIX,
+    STATUS_MESSAGES,
+    USER,
+    USER_BY_ID,
+    USER_PREFIX,
+    WIDGET,
+    WIDGET_MEMORY,
+    WIDGET_SEEN,
+    WIDGET_URL_TTL,
+    delete_member,
+    new_guid,
+    public,
+)
+from bankbridge.partners.mx.wire import MX_MEDIA_TYPE
+
+__all__ = ["build_emulator"]
+
+WIDGET_TOKEN_BYTES = 48  # opaque widget URL token: 64 URL-safe characters
+SUPPORTED_WIDGET_TYPES = ("connect_widget",)
+WIDGET_MODES = ("aggregation", "verification")
+USE_CASES = ("MONEY_MOVEMENT", "PFM")
+WIDGET_BOOLEAN_OPTIONS = (
+    "include_transactions",
+    "include_identity",
+    "disable_background_agg",
+    "disable_institution_search",
+    "is_mobile_webview",
+    "update_credentials",
+    "enable_app2app",
+)
+WIDGET_STRING_OPTIONS = (
+    "ui_message_webview_url_scheme",
+    "color_scheme",
+    "client_redirect_url",
+    "oauth_referral_source",
+    "current_institution_code",
+    "current_institution_guid",
+    "iso_country_code",
+)
+
+RESPONSE_MEDIA_TYPE = f"{MX_MEDIA_TYPE}; charset=utf-8"
+DEFAULT_PER_PAGE = 25
+MAX_PER_PAGE = 1000
+NOT_FOUND_MESSAGE = "We were unable to find the record you requested."
+
+T = TypeVar("T")
 
 
 def build_emulator(context: EmulatorContext) -> ASGIApp:
-    return Starlette(routes=[])
+    """The MX emulator as a Starlette app, to be mounted at ``/sandbox/mx``."""
+    emulator, connect = _MxEmulator(context), ConnectPage(context)
+    users = "/users/{user_guid}"
+    member = users + "/members/{member_guid}"
+    routes = [
+        Route("/users", emulator.create_user, methods=["POST"]),
+        Route("/users", emulator.list_users, methods=["GET"]),
+        Route(users, emulator.read_user, methods=["GET"]),
+        Route(users, emulator.delete_user, methods=["DELETE"]),
+        Route(users + "/widget_urls", emulator.request_widget_url, methods=["POST"]),
+        Route(users + "/members", emulator.list_members, methods=["GET"]),
+        Route(member, emulator.read_member, methods=["GET"]),
+        Route(member, emulator.delete_member, methods=["DELETE"]),
+        Route(member + "/status", emulator.read_member_status, methods=["GET"]),
+        Route(member + "/accounts", emulator.list_member_accounts, methods=["GET"]),
+        Route(member + "/account_numbers", emulator.list_numbers_by_member, methods=["GET"]),
+        Route(
+            users + "/accounts/{account_guid}/account_numbers",
+            emulator.list_numbers_by_account,
+            methods=["GET"],
+        ),
+        Route(
+            member + "/sandbox/expire_credentials", emulator.expire_credentials, methods=["POST"]
+        ),
+        Route("/connect/{token}", connect.endpoint, methods=["GET", "POST"]),
+        Route("/connect/{token}/{config}", connect.endpoint, methods=["GET", "POST"]),
+    ]
+    handlers = {MxApiError: _api_error, HTTPException: _api_error}
+    return Starlette(routes=routes, exception_handlers=handlers)
+
+
+class MxApiError(Exception):
+    """An MX-style API error: HTTP status plus ``{"error": {"message": ...}}``."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        self.message = message
+        super().__init__(message)
+
+
+Handler = Callable[["_MxEmulator", Request], Awaitable[Response]]
+
+
+def _api(handler: Handler) -> Handler:
+    """Guard a Platform API endpoint: Basic auth, then Accept, then a JSON Content-Type."""
+
+    async def endpoint(self: _MxEmulator, request: Request) -> Response:
+        self.check_auth(request)
+        if request.method != "DELETE":  # bodiless answers: the official SDK sends no Accept
+            _check_accept(request)
+        if request.method == "POST":
+            content_type = request.headers.get("content-type", "")
+            if content_type.split(";")[0].strip().lower() != "application/json":
+                # MX answers 404 when a POST lacks Content-Type: application/json.
+                raise MxApiError(404, NOT_FOUND_MESSAGE)
+        return await handler(self, request)
+
+    endpoint.__name__ = handler.__name__
+    endpoint.__doc__ = handler.__doc__
+    return endpoint
+
+
+class _MxEmulator:
+    """Endpoints of one mounted MX emulator; all state lives in ``context.records``."""
+
+    def __init__(self, context: EmulatorContext) -> None:
+        self.context = context
+
+    # Auth ---------------------------------------------------------------------------
+
+    def check_auth(self, request: Request) -> None:
+        """Accept only ``Basic base64(client_id:api_key)`` with the sandbox credentials."""
+        header = request.headers.get("authorization", "")
+        scheme, _, encoded = header.partition(" ")
+        if scheme.lower() != "basic" or not encoded.strip():
+            raise MxApiError(401, "Unauthorized: HTTP Basic authentication is required.")
+        try:
+            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise MxApiError(401, "Unauthorized: malformed Basic credentials.") from None
+        client_id, _, api_key = decoded.partition(":")
+        expected = self.context.credentials
+        id_ok = secrets.compare_digest(client_id.encode(), expected.client_id.encode())
+        key_ok = secrets.compare_digest(api_key.encode(), expected.secret.peek().encode())
+        if not (id_ok and key_ok):
+            raise MxApiError(401, "Unauthorized: the client_id or api_key is not valid.")
+
+    # Users --------------------------------------------------------------------------
+
+    @_api
+    async def create_user(self, request: Request) -> Response:
+        """POST /users"""
+        body = await _json_body(request)
+        fields = body.get("user")
+        if not isinstance(fields, dict):
+            raise MxApiError(400, "user is required.")
+        user_id = _optional(fields, "id", str)
+        email = _optional(fields, "email", str)
+        metadata = _optional(fields, "metadata", str)
+        is_disabled = _optional(fields, "is_disabled", bool) or False
+        records = self.context.records
+        if user_id is not None and await records.get(USER_BY_ID, user_id):
+            raise MxApiError(409, "A user with the given id already exists.")
+        user: dict[str, Any] = {
+            "guid": new_guid(USER_PREFIX),
+            "id": user_id,
+            "email": email,
+            "is_disabled": is_disabled,
+            "metadata": metadata,
+        }
+        await records.put(USER, user["guid"], user, parent=ALL_USERS)
+        if user_id is not None:
+            await records.put(USER_BY_ID, user_id, {"guid": user["guid"]})
+        return _reply({"user": user})
+
+    @_api
+    async def list_users(self, request: Request) -> Response:
+        """GET /users (filters: id, email)"""
+        records = self.context.records
+        wanted_id = request.query_params.get("id")
+        wanted_email = request.query_params.get("email")
+        if wanted_id is not None:
+            index = await records.get(USER_BY_ID, wanted_id)
+            found = await records.get(USER, index["guid"]) if index else None
+            users = [found] if found else []
+        else:
+            users = await records.list(USER, ALL_USERS)
+        if wanted_email is not None:
+            users = [u for u in users if (u.get("email") or "").lower() == wanted_email.lower()]
+        return _page(request, "users", users)
+
+    @_api
+    async def read_user(self, request: Request) -> Response:
+        """GET /users/{user_guid}"""
+        return _reply({"user": await self._user(request)})
+
+    @_api
+    async def delete_user(self, request: Request) -> Response:
+        """DELETE /users/{user_guid}: the user and everything under it."""
+        user = await self._user(request)
+        records = self.context.records
+        for member in await records.list(MEMBER, user["guid"]):
+            await delete_member(records, member)
+        if user.get("id") is not None:
+            await records.delete(USER_BY_ID, user["id"])
+        await records.delete(USER, user["guid"])
+        return Response(status_code=204)
+
+    # Widget URLs --------------------------------------------------------------------
+
+    @_api
+    async def request_widget_url(self, request: Request) -> Response:
+        """POST /users/{user_guid}/widget_urls"""
+        user = await self._user(request)
+        body = await _json_body(request)
+        options = body.get("widget_url")
+        if not isinstance(options, dict):
+            raise MxApiError(400, "widget_url is required.")
+        widget_type = options.get("widget_type")
+        if not isinstance(widget_type, str) or not widget_type:
+            raise MxApiError(400, "widget_type is required.")
+        if widget_type not in SUPPORTED_WIDGET_TYPES:
+            raise MxApiError(400, f"widget_type {widget_type!r} is not supported here.")
+        mode = _optional(options, "mode", str) or "aggregation"
+        if mode not in WIDGET_MODES:
+            raise MxApiError(400, "mode must be aggregation or verification.")
+        version = _optional(options, "ui_message_version", int)
+        version = 4 if version is None else version
+        for name in WIDGET_BOOLEAN_OPTIONS:
+            _optional(options, name, bool)
+        for name in WIDGET_STRING_OPTIONS:
+            _optional(options, name, str)
+        use_cases = options.get("use_cases")
+        if use_cases is not None and (
+            not isinstance(use_cases, list) or any(u not in USE_CASES for u in use_cases)
+        ):
+            raise MxApiError(400, "use_cases must be a list of MONEY_MOVEMENT or PFM.")
+        member_guid = _optional(options, "current_member_guid", str)
+        if member_guid is not None:
+            await self._member(user["guid"], member_guid)
+        scheme = _optional(options, "ui_message_webview_url_scheme", str) or "mx"
+
+        now = self.context.now()
+        token = secrets.token_urlsafe(WIDGET_TOKEN_BYTES)
+        expires = now + WIDGET_URL_TTL
+        widget = {
+            "user_guid": user["guid"],
+            "session_guid": new_guid(SESSION_PREFIX),
+            "mode": mode,
+            "current_member_guid": member_guid,
+            "member_guid": member_guid,
+            "challenged": False,
+            "expires_at": expires.isoformat(),
+        }
+        records = self.context.records
+        await records.put(WIDGET, token, widget, expires_at=expires)
+        await records.put(WIDGET_SEEN, token, {"spent": False}, expires_at=now + WIDGET_MEMORY)
+        config = {"ui_message_version": version, "ui_message_webview_url_scheme": scheme}
+        config["mode"] = mode
+        url = f"{self.context.base_url}/connect/{token}/{_config_segment(config)}"
+        return _reply({"widget_url": {"type": widget_type, "url": url, "user_id": user["id"]}})
+
+    # Members ------------------------------------------------------------------------
+
+    @_api
+    async def list_members(self, request: Request) -> Response:
+        """GET /users/{user_guid}/members"""
+        user = await self._user(request)
+        return _page(request, "members", await self.context.records.list(MEMBER, user["guid"]))
+
+    @_api
+    async def read_member(self, request: Request) -> Response:
+        """GET /users/{user_guid}/members/{member_guid}"""
+        return _reply({"member": public(await self._member_of(request))})
+
+    @_api
+    async def expire_credentials(self, request: Request) -> Response:
+        """POST …/members/{member_guid}/sandbox/expire_credentials (BankBridge sandbox only).
+
+        Not an MX endpoint: it makes the member need new credentials (DENIED), as a changed
+        bank password would, so that re-authentication can be tried end to end.
+        """
+        member = await self._member_of(request)
+        member["connection_status"] = "DENIED"
+        member["connection_status_message"] = STATUS_MESSAGES["DENIED"]
+        member["needs_updated_credentials"] = True
+        await self.context.records.put(MEMBER, member["guid"], member, parent=member["user_guid"])
+        return _reply({"member": public(member)})
+
+    @_api
+    async def read_member_status(self, request: Request) -> Response:
+        """GET /users/{user_guid}/members/{member_guid}/status"""
+        member = await self._member_of(request)
+        connected = member["connection_status"] == "CONNECTED"
+        challenges = []
+        if member["connection_status"] == "CHALLENGED":
+            challenges = [{"guid": member["challenge_guid"], "label": MFA_QUESTION, "type": "TEXT"}]
+        status = {
+            "guid": member["guid"],
+            "connection_status": member["connection_status"],
+            "is_authenticated": connected,
+            "is_being_aggregated": False,
+            "has_processed_accounts": connected,
+            "has_processed_account_numbers": connected,
+            "has_processed_transactions": False,
+            "aggregated_at": member["aggregated_at"],
+            "successfully_aggregated_at": member["successfully_aggregated_at"],
+            "challenges": challenges,
+        }
+        return _reply({"member": status})
+
+    @_api
+    async def delete_member(self, request: Request) -> Response:
+        """DELETE /users/{user_guid}/members/{member_guid}"""
+        await delete_member(self.context.records, await self._member_of(request))
+        return Response(status_code=204)
+
+    # Accounts and account numbers ---------------------------------------------------
+
+    @_api
+    async def list_member_accounts(self, request: Request) -> Response:
+        """GET /users/{user_guid}/members/{member_guid}/accounts"""
+        member = await self._member_of(request)
+        return _page(request, "accounts", await self.context.records.list(ACCOUNT, member["guid"]))
+
+    @_api
+    async def list_numbers_by_member(self, request: Request) -> Response:
+        """GET /users/{user_guid}/members/{member_guid}/account_numbers"""
+        member = await self._member_of(request)
+        numbers = await self.context.records.list(ACCOUNT_NUMBER, member["guid"])
+        return _page(request, "account_numbers", numbers)
+
+    @_api
+    async def list_numbers_by_account(self, request: Request) -> Response:
+        """GET /users/{user_guid}/accounts/{account_guid}/account_numbers"""
+        user = await self._user(request)
+        account = await self.context.records.get(ACCOUNT, request.path_params["account_guid"])
+        if account is None or account.get("user_guid") != user["guid"]:
+            raise MxApiError(404, NOT_FOUND_MESSAGE)
+        numbers = await self.context.records.list(ACCOUNT_NUMBER, account["member_guid"])
+        mine = [n for n in numbers if n.get("account_guid") == account["guid"]]
+        return _page(request, "account_numbers", mine)
+
+    # Private helpers ----------------------------------------------------------------
+
+    async def _user(self, request: Request) -> dict[str, Any]:
+        user = await self.context.records.get(USER, request.path_params["user_guid"])
+        if user is None:
+            raise MxApiError(404, NOT_FOUND_MESSAGE)
+        return user
+
+    async def _member(self, user_guid: str, member_guid: str) -> dict[str, Any]:
+        member = await self.context.records.get(MEMBER, member_guid)
+        if member is None or member.get("user_guid") != user_guid:
+            raise MxApiError(404, NOT_FOUND_MESSAGE)
+        return member
+
+    async def _member_of(self, request: Request) -> dict[str, Any]:
+        user = await self._user(request)
+        return await self._member(user["guid"], request.path_params["member_guid"])
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    """MX's error body for our own errors and for Starlette's (unknown path, bad form)."""
+    if isinstance(exc, MxApiError):
+        status, message = exc.status, exc.message
+    elif isinstance(exc, HTTPException):
+        status = exc.status_code
+        message = {404: NOT_FOUND_MESSAGE, 405: "Method not allowed."}.get(
+            status, "The request could not be processed."
+        )
+    else:  # pragma: no cover - only registered for the two classes above
+        raise exc
+    return _reply({"error": {"message": message}}, status=status)
+
+
+def _check_accept(request: Request) -> None:
+    accepted = request.headers.get("accept", "")
+    types = {part.split(";")[0].strip().lower() for part in accepted.split(",")}
+    if MX_MEDIA_TYPE not in types:
+        raise MxApiError(406, f"Not acceptable: send Accept: {MX_MEDIA_TYPE}.")
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    try:
+        body = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        raise MxApiError(400, "The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise MxApiError(400, "The request body must be a JSON object.")
+    return body
+
+
+def _optional(fields: dict[str, Any], name: str, kind: type[T]) -> T | None:
+    """A field that may be absent or null, but has the right JSON type when given."""
+    value = fields.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise MxApiError(400, f"{name} must be a {_JSON_TYPES[kind]}.")
+    return value
+
+
+_JSON_TYPES: dict[type, str] = {str: "string", bool: "boolean", int: "integer"}
+
+
+def _page(request: Request, root: str, items: list[dict[str, Any]]) -> Response:
+    """One page of a list, wrapped in ``root`` plus MX's ``pagination``."""
+    page = _positive(request, "page", 1)
+    per_page = _positive(request, "records_per_page", DEFAULT_PER_PAGE)
+    if per_page > MAX_PER_PAGE:  # MX falls back to the default above the maximum
+        per_page = DEFAULT_PER_PAGE
+    total = len(items)
+    start = (page - 1) * per_page
+    shown = [public(item) for item in items[start : start + per_page]]
+    pagination = {
+        "current_page": page,
+        "per_page": per_page,
+        "total_entries": total,
+        "total_pages": max(1, -(-total // per_page)),
+    }
+    return _reply({root: shown, "pagination": pagination})
+
+
+def _positive(request: Request, name: str, default: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise MxApiError(400, f"{name} must be a positive integer.")
+    return int(raw)
+
+
+def _reply(body: dict[str, Any], status: int = 200) -> Response:
+    return JSONResponse(body, status_code=status, media_type=RESPONSE_MEDIA_TYPE)
+
+
+def _config_segment(config: dict[str, Any]) -> str:
+    """The widget URL's last segment: URL-safe base64 of compact JSON, ``=`` as ``%3D``."""
+    raw = json.dumps(config, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().replace("=", "%3D")

@@ -1,0 +1,52 @@
+"""Completing the partners' hosted pages the way a browser does: GET the page, read its form
+(action and hidden fields), fill in the visible fields, POST it."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin
+
+
+class _Forms(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict[str, Any]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.forms.append(
+                {
+                    "action": values.get("action", ""),
+                    "method": values.get("method", "get"),
+                    "fields": {},
+                }
+            )
+        elif tag in ("input", "select", "textarea") and self.forms and values.get("name"):
+            if values.get("type") in ("submit", "button") or tag == "select":
+                if tag == "select":
+                    self.forms[-1]["fields"].setdefault(values["name"], "")
+                return
+            self.forms[-1]["fields"][values["name"]] = values.get("value", "")
+
+    def handle_starttag_option(self) -> None:  # pragma: no cover - unused
+        pass
+
+
+def read_form(html: str) -> dict[str, Any]:
+    """The first POST form of a page: its action and its fields' default values."""
+    parser = _Forms()
+    parser.feed(html)
+    posts = [f for f in parser.forms if f["method"].lower() == "post"]
+    assert posts, f"no POST form on the page:\n{html[:500]}"
+    return posts[0]
+
+
+def submit(client: Any, page_url: str, **fields: str) -> Any:
+    """GET the page, then POST its form with ``fields`` filled in (redirects not followed)."""
+    page = client.get(page_url)
+    assert page.status_code == 200, (page.status_code, page.text[:300])
+    form = read_form(page.text)
+    data = {k: v for k, v in form["fields"].items() if v} | fields
+    return client.post(urljoin(page_url, form["action"]), data=data, follow_redirects=False)
