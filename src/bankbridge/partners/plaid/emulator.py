@@ -1,12 +1,640 @@
-"""PLACEHOLDER: replaced by the Plaid emulator."""
+"""The Plaid emulator: Plaid's API (version 2020-09-14) and a no-JavaScript Plaid Link page.
+
+Emulated, under ``/sandbox/plaid``:
+
+- ``POST`` JSON endpoints with Plaid's paths, credentials (``PLAID-CLIENT-ID``/``PLAID-SECRET``
+  headers or ``client_id``/``secret`` body fields), ``request_id`` on every answer, and Plaid's
+  error body (``error_type``, ``error_code``, ``error_message``, ``display_message``,
+  ``request_id``, ``status``): ``/link/token/create``, ``/link/token/get``,
+  ``/item/public_token/exchange``, ``/auth/get``, ``/accounts/get``, ``/accounts/balance/get``,
+  ``/item/get``, ``/item/remove``, ``/processor/token/create``, ``/processor/auth/get``,
+  ``/sandbox/public_token/create``, ``/sandbox/item/reset_login``. Responses carry every field
+  plaid-python 46 requires.
+- Tokens ``link-sandbox-``, ``public-sandbox-`` (single use, 30 minutes), ``access-sandbox-``,
+  ``processor-sandbox-``; link tokens live 4 hours, 30 minutes in update mode.
+- ``GET/POST /link?token=…`` (``link_page.py``): Link as an HTML form. ``user_good`` /
+  ``pass_good`` logs in; ``error_<CODE>`` passwords fail with that code; update mode clears
+  ``ITEM_LOGIN_REQUIRED``.
+
+Not emulated: MFA, OAuth institutions, micro-deposits, webhooks, Link's JavaScript callbacks
+(``onSuccess`` is a redirect or a result page), transactions/identity/other products, hosted
+Link, rate limits. Every Item has the same two accounts ("Plaid Checking", "Plaid Saving").
+Unknown top-level fields are rejected (UNKNOWN_FIELDS) as Plaid does; the lists of accepted
+fields cover what the broker and the SDK send, not every Plaid option. The 404/405 bodies for
+unknown paths and methods are Plaid-shaped but unconfirmed.
+"""
 
 from __future__ import annotations
 
+import hmac
+import json
+import secrets
+import string
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from bankbridge.partners.base import EmulatorContext
+from bankbridge.partners.plaid import sandbox
+from bankbridge.store.base import EmulatorRecords
+
+__all__ = ["build_emulator"]
+
+LINK_TOKEN_PREFIX = "link-sandbox-"
+PUBLIC_TOKEN_PREFIX = "public-sandbox-"
+ACCESS_TOKEN_PREFIX = "access-sandbox-"
+PROCESSOR_TOKEN_PREFIX = "processor-sandbox-"
+
+LINK_TOKEN_TTL = timedelta(hours=4)
+UPDATE_LINK_TOKEN_TTL = timedelta(minutes=30)
+PUBLIC_TOKEN_TTL = timedelta(minutes=30)
+EXPIRED_TOKEN_GRACE = timedelta(days=1)  # keep expired link tokens to say "expired", not "unknown"
+
+# Record kinds in the emulator's store.
+LINK_TOKEN = "link_token"
+LINK_SESSION = "link_session"  # the single-use right to complete Link with a link token
+PUBLIC_TOKEN = "public_token"
+ACCESS_TOKEN = "access_token"
+ITEM = "item"
+PROCESSOR_TOKEN = "processor_token"
+
+CREDENTIAL_FIELDS = frozenset({"client_id", "secret"})
+
+Body = dict[str, Any]
+Handler = Callable[["_Call"], Awaitable[Body]]
+
+
+class PlaidError(Exception):
+    """An error answered with Plaid's error body."""
+
+    def __init__(
+        self,
+        error_type: str,
+        error_code: str,
+        error_message: str,
+        display_message: str | None = None,
+        status: int = 400,
+    ) -> None:
+        super().__init__(error_message)
+        self.error_type = error_type
+        self.error_code = error_code
+        self.error_message = error_message
+        self.display_message = display_message
+        self.status = status
+
+    def body(self, request_id: str) -> Body:
+        """The JSON body Plaid sends for this error."""
+        return {
+            "error_type": self.error_type,
+            "error_code": self.error_code,
+            "error_message": self.error_message,
+            "display_message": self.display_message,
+            "request_id": request_id,
+            "status": self.status,
+            "causes": [],
+            "documentation_url": f"https://plaid.com/docs/errors/#{self.error_code.lower()}",
+            "suggested_action": None,
+        }
+
+    def item_error(self) -> Body:
+        """This error as an Item's ``error`` field."""
+        return {k: v for k, v in self.body("").items() if k != "request_id"}
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One authenticated API request: its body and the emulator's state."""
+
+    context: EmulatorContext
+    body: Body
+
+    @property
+    def records(self) -> EmulatorRecords:
+        return self.context.records
 
 
 def build_emulator(context: EmulatorContext) -> ASGIApp:
-    return Starlette(routes=[])
+    """The Starlette app mounted at ``/sandbox/plaid``."""
+    routes = [
+        Route(path, _api(context, handler, fields), methods=["POST"])
+        for path, handler, fields in _ENDPOINTS
+    ]
+    # Imported here: the page module builds on this one's Items and tokens.
+    from bankbridge.partners.plaid.link_page import link_page
+
+    link = link_page(context)
+    routes.append(Route("/link", link, methods=["GET", "POST"]))
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(status, "INTERNAL_SERVER_ERROR")
+        error_type = "API_ERROR" if status >= 500 else "INVALID_REQUEST"
+        error = PlaidError(error_type, code, f"{request.method} {request.url.path}", None, status)
+        return JSONResponse(error.body(_request_id()), status_code=status)
+
+    return Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+
+
+# -- API plumbing ---------------------------------------------------------------------------
+
+
+def _api(
+    context: EmulatorContext, handler: Handler, fields: frozenset[str]
+) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        request_id = _request_id()
+        try:
+            body = await _read_body(request, context.settings.max_body_bytes)
+            _authenticate(body, request.headers, context)
+            unknown = sorted(set(body) - fields - CREDENTIAL_FIELDS)
+            if unknown:
+                raise _invalid_request(
+                    "UNKNOWN_FIELDS",
+                    "the following fields are not recognized by this endpoint: "
+                    + ", ".join(unknown),
+                )
+            result = await handler(_Call(context, body))
+        except PlaidError as error:
+            return JSONResponse(error.body(request_id), status_code=error.status)
+        return JSONResponse({**result, "request_id": request_id})
+
+    return endpoint
+
+
+async def _read_body(request: Request, limit: int) -> Body:
+    raw = await request.body()
+    if len(raw) > limit:
+        raise _invalid_request("INVALID_BODY", "request body is too large")
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise _invalid_request(
+            "INVALID_BODY", "body could not be parsed as JSON. check that it is valid JSON"
+        ) from None
+    if not isinstance(body, dict):
+        raise _invalid_request("INVALID_BODY", "body must be a JSON object")
+    return body
+
+
+def _authenticate(body: Body, headers: Mapping[str, str], context: EmulatorContext) -> None:
+    given: dict[str, Any] = {}
+    for field, header in (("client_id", "plaid-client-id"), ("secret", "plaid-secret")):
+        value = body.get(field)
+        given[field] = headers.get(header) if value is None else value
+    missing = [field for field, value in given.items() if value in (None, "")]
+    if missing:
+        raise _missing(missing)
+    if not all(isinstance(value, str) for value in given.values()):
+        raise _invalid_field("client_id and secret must be strings")
+    expected = context.credentials
+    id_ok = hmac.compare_digest(given["client_id"].encode(), expected.client_id.encode())
+    secret_ok = hmac.compare_digest(given["secret"].encode(), expected.secret.peek().encode())
+    if not (id_ok and secret_ok):
+        raise PlaidError(
+            "INVALID_INPUT", "INVALID_API_KEYS", "invalid client_id or secret provided"
+        )
+
+
+def _required(body: Body, *fields: str) -> None:
+    missing = [field for field in fields if body.get(field) is None]
+    if missing:
+        raise _missing(missing)
+
+
+def _string(body: Body, field: str, *, required: bool = True) -> str | None:
+    value = body.get(field)
+    if value is None:
+        if required:
+            raise _missing([field])
+        return None
+    if not isinstance(value, str) or (required and not value):
+        raise _invalid_field(f"{field} must be a non-empty string")
+    return value
+
+
+def _string_list(body: Body, field: str, allowed: frozenset[str]) -> list[str]:
+    value = body.get(field)
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise _invalid_field(f"{field} must be a non-empty list of strings")
+    unknown = [v for v in value if v not in allowed]
+    if unknown:
+        raise _invalid_field(f"{field} contains invalid values: {', '.join(unknown)}")
+    return list(dict.fromkeys(value))
+
+
+def _missing(fields: list[str]) -> PlaidError:
+    return _invalid_request(
+        "MISSING_FIELDS", "the following required fields are missing: " + ", ".join(fields)
+    )
+
+
+def _invalid_field(message: str) -> PlaidError:
+    return _invalid_request("INVALID_FIELD", message)
+
+
+def _invalid_request(code: str, message: str) -> PlaidError:
+    return PlaidError("INVALID_REQUEST", code, message)
+
+
+def _invalid_input(code: str, message: str) -> PlaidError:
+    return PlaidError("INVALID_INPUT", code, message)
+
+
+def _request_id() -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(15))
+
+
+def _opaque_id() -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(37))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def is_expired(record: Body, now: datetime) -> bool:
+    return datetime.fromisoformat(record["expiration"]) <= now
+
+
+# -- Items -----------------------------------------------------------------------------------
+
+
+async def create_item(
+    context: EmulatorContext, institution_id: str, products: list[str], webhook: str | None
+) -> Body:
+    item: Body = {
+        "item_id": _opaque_id(),
+        "access_token": ACCESS_TOKEN_PREFIX + str(uuid.uuid4()),
+        "institution_id": institution_id,
+        "institution_name": sandbox.INSTITUTIONS[institution_id],
+        "products": products,
+        "webhook": webhook,
+        "error": None,
+        "created_at": _iso(context.now()),
+        "accounts": [{**account, "account_id": _opaque_id()} for account in sandbox.ACCOUNTS],
+    }
+    await context.records.put(ITEM, item["item_id"], item)
+    await context.records.put(ACCESS_TOKEN, item["access_token"], {"item_id": item["item_id"]})
+    return item
+
+
+async def issue_public_token(context: EmulatorContext, item: Body) -> str:
+    token = PUBLIC_TOKEN_PREFIX + str(uuid.uuid4())
+    expiration = context.now() + PUBLIC_TOKEN_TTL
+    record = {"item_id": item["item_id"], "expiration": _iso(expiration)}
+    await context.records.put(PUBLIC_TOKEN, token, record, expires_at=expiration)
+    return token
+
+
+async def _item(call: _Call, *, healthy: bool = True) -> Body:
+    """The Item behind the request's ``access_token``; its error when ``healthy`` is asked."""
+    token = _string(call.body, "access_token")
+    assert token is not None
+    if not token.startswith(ACCESS_TOKEN_PREFIX):
+        raise _invalid_input(
+            "INVALID_ACCESS_TOKEN",
+            "provided access token is in an invalid format. "
+            "expected format: access-<environment>-<identifier>",
+        )
+    link = await call.records.get(ACCESS_TOKEN, token)
+    item = await call.records.get(ITEM, link["item_id"]) if link else None
+    if item is None:
+        raise _invalid_input("INVALID_ACCESS_TOKEN", "could not find matching access token")
+    if healthy:
+        _raise_item_error(item)
+    return item
+
+
+def _raise_item_error(item: Body) -> None:
+    error = item.get("error")
+    if error:
+        raise PlaidError(
+            error["error_type"],
+            error["error_code"],
+            error["error_message"],
+            error["display_message"],
+            error.get("status") or 400,
+        )
+
+
+def _login_required() -> PlaidError:
+    return PlaidError(
+        "ITEM_ERROR",
+        "ITEM_LOGIN_REQUIRED",
+        "the login details of this item have changed (credentials, MFA, or required user "
+        "action) and a user login is required to update this information. use Link's update "
+        "mode to restore the item to a good state",
+    )
+
+
+def _item_json(item: Body) -> Body:
+    products: list[str] = item["products"]
+    available = [p for p in ("balance", "identity", "transactions") if p not in products]
+    return {
+        "item_id": item["item_id"],
+        "institution_id": item["institution_id"],
+        "institution_name": item["institution_name"],
+        "webhook": item["webhook"],
+        "error": item["error"],
+        "available_products": available,
+        "billed_products": products,
+        "products": products,
+        "consented_products": products,
+        "consent_expiration_time": None,
+        "update_type": "background",
+    }
+
+
+def _account_json(account: Body) -> Body:
+    return {
+        "account_id": account["account_id"],
+        "balances": {
+            "available": account["available"],
+            "current": account["current"],
+            "limit": None,
+            "iso_currency_code": "USD",
+            "unofficial_currency_code": None,
+        },
+        "mask": account["mask"],
+        "name": account["name"],
+        "official_name": account["official_name"],
+        "type": account["type"],
+        "subtype": account["subtype"],
+        "holder_category": "personal",
+    }
+
+
+def _ach_json(account: Body) -> Body:
+    return {
+        "account_id": account["account_id"],
+        "account": account["account_number"],
+        "routing": sandbox.ROUTING,
+        "wire_routing": sandbox.WIRE_ROUTING,
+        "is_tokenized_account_number": False,
+    }
+
+
+def _selected_accounts(call: _Call, item: Body) -> list[Body]:
+    accounts: list[Body] = item["accounts"]
+    options = call.body.get("options")
+    if options is None:
+        return accounts
+    if not isinstance(options, dict):
+        raise _invalid_field("options must be an object")
+    wanted = options.get("account_ids")
+    if wanted is None:
+        return accounts
+    if not isinstance(wanted, list) or not all(isinstance(a, str) for a in wanted):
+        raise _invalid_field("options.account_ids must be a list of strings")
+    known = {account["account_id"] for account in accounts}
+    if any(account_id not in known for account_id in wanted):
+        raise _invalid_input("INVALID_ACCOUNT_ID", "one or more of the account IDs is invalid")
+    return [account for account in accounts if account["account_id"] in wanted]
+
+
+# -- API endpoints ---------------------------------------------------------------------------
+
+
+async def _link_token_create(call: _Call) -> Body:
+    body = call.body
+    _required(body, "client_name", "language", "country_codes", "user")
+    client_name = _string(body, "client_name")
+    language = _string(body, "language")
+    if language not in sandbox.LANGUAGES:
+        raise _invalid_field(f"language must be one of {', '.join(sorted(sandbox.LANGUAGES))}")
+    country_codes = _string_list(body, "country_codes", sandbox.COUNTRY_CODES)
+    user = body["user"]
+    if not isinstance(user, dict):
+        raise _invalid_field("user must be an object")
+    if user.get("client_user_id") in (None, ""):
+        raise _missing(["user.client_user_id"])
+    if not isinstance(user["client_user_id"], str):
+        raise _invalid_field("user.client_user_id must be a string")
+    access_token = _string(body, "access_token", required=False)
+    item_id = None
+    if access_token is not None:
+        item_id = (await _item(call, healthy=False))["item_id"]
+        products: list[str] = []
+    elif body.get("products") is None:
+        raise _missing(["products"])
+    else:
+        products = _string_list(body, "products", sandbox.PRODUCTS)
+    redirect_uri = _string(body, "redirect_uri", required=False) or None
+    if redirect_uri is not None:
+        parts = urlsplit(redirect_uri)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise _invalid_field("redirect_uri must be an http(s) URL")
+    android_package_name = _string(body, "android_package_name", required=False) or None
+    webhook = _string(body, "webhook", required=False) or None
+    account_filters = body.get("account_filters")
+    if account_filters is not None and not isinstance(account_filters, dict):
+        raise _invalid_field("account_filters must be an object")
+
+    now = call.context.now()
+    expiration = now + (UPDATE_LINK_TOKEN_TTL if item_id else LINK_TOKEN_TTL)
+    token = LINK_TOKEN_PREFIX + str(uuid.uuid4())
+    record = {
+        "link_token": token,
+        "created_at": _iso(now),
+        "expiration": _iso(expiration),
+        "client_name": client_name,
+        "language": language,
+        "country_codes": country_codes,
+        "products": products,
+        "client_user_id": user["client_user_id"],
+        "redirect_uri": redirect_uri,
+        "android_package_name": android_package_name,
+        "webhook": webhook,
+        "account_filters": account_filters,
+        "item_id": item_id,
+    }
+    await call.records.put(LINK_TOKEN, token, record, expires_at=expiration + EXPIRED_TOKEN_GRACE)
+    await call.records.put(LINK_SESSION, token, {"link_token": token}, expires_at=expiration)
+    return {"link_token": token, "expiration": record["expiration"]}
+
+
+async def _link_token_get(call: _Call) -> Body:
+    token = _string(call.body, "link_token")
+    record = await call.records.get(LINK_TOKEN, token or "")
+    if record is None:
+        raise _invalid_input("INVALID_LINK_TOKEN", "provided link token is invalid")
+    metadata: Body = {
+        "initial_products": record["products"],
+        "webhook": record["webhook"],
+        "country_codes": record["country_codes"],
+        "language": record["language"],
+        "redirect_uri": record["redirect_uri"],
+        "client_name": record["client_name"],
+    }
+    if record["account_filters"] is not None:
+        metadata["account_filters"] = record["account_filters"]
+    return {
+        "link_token": record["link_token"],
+        "created_at": record["created_at"],
+        "expiration": record["expiration"],
+        "metadata": metadata,
+    }
+
+
+async def _public_token_exchange(call: _Call) -> Body:
+    token = _string(call.body, "public_token")
+    assert token is not None
+    if not token.startswith(PUBLIC_TOKEN_PREFIX):
+        raise _invalid_input(
+            "INVALID_PUBLIC_TOKEN",
+            "provided public token is in an invalid format. "
+            "expected format: public-<environment>-<identifier>",
+        )
+    record = await call.records.take(PUBLIC_TOKEN, token)
+    item = await call.records.get(ITEM, record["item_id"]) if record else None
+    if record is None or item is None or is_expired(record, call.context.now()):
+        raise _invalid_input(
+            "INVALID_PUBLIC_TOKEN",
+            "provided public token is expired. Public tokens expire 30 minutes after creation "
+            "at which point they can no longer be exchanged",
+        )
+    return {"access_token": item["access_token"], "item_id": item["item_id"]}
+
+
+async def _auth_get(call: _Call) -> Body:
+    item = await _item(call)
+    accounts = _selected_accounts(call, item)
+    return {
+        "accounts": [_account_json(a) for a in accounts],
+        "numbers": {
+            "ach": [_ach_json(a) for a in accounts],
+            "eft": [],
+            "international": [],
+            "bacs": [],
+        },
+        "item": _item_json(item),
+    }
+
+
+async def _accounts_get(call: _Call) -> Body:
+    item = await _item(call)
+    accounts = _selected_accounts(call, item)
+    return {"accounts": [_account_json(a) for a in accounts], "item": _item_json(item)}
+
+
+async def _item_get(call: _Call) -> Body:
+    item = await _item(call, healthy=False)
+    return {"item": {**_item_json(item), "created_at": item["created_at"]}}
+
+
+async def _item_remove(call: _Call) -> Body:
+    item = await _item(call, healthy=False)
+    await call.records.delete(ACCESS_TOKEN, item["access_token"])
+    await call.records.delete(ITEM, item["item_id"])
+    return {}
+
+
+async def _processor_token_create(call: _Call) -> Body:
+    _required(call.body, "access_token", "account_id", "processor")
+    item = await _item(call, healthy=False)
+    account_id = _string(call.body, "account_id")
+    processor = _string(call.body, "processor")
+    if processor not in sandbox.PROCESSORS:
+        raise _invalid_field(f"processor must be one of {', '.join(sandbox.PROCESSORS)}")
+    if all(account["account_id"] != account_id for account in item["accounts"]):
+        raise _invalid_input("INVALID_ACCOUNT_ID", "the account_id provided is invalid")
+    token = PROCESSOR_TOKEN_PREFIX + str(uuid.uuid4())
+    record = {"item_id": item["item_id"], "account_id": account_id, "processor": processor}
+    await call.records.put(PROCESSOR_TOKEN, token, record, parent=item["item_id"])
+    return {"processor_token": token}
+
+
+async def _processor_auth_get(call: _Call) -> Body:
+    token = _string(call.body, "processor_token")
+    record = await call.records.get(PROCESSOR_TOKEN, token or "")
+    item = await call.records.get(ITEM, record["item_id"]) if record else None
+    if record is None or item is None:
+        raise _invalid_input(
+            "INVALID_PROCESSOR_TOKEN", "provided processor token is invalid or does not exist"
+        )
+    _raise_item_error(item)
+    account = next(a for a in item["accounts"] if a["account_id"] == record["account_id"])
+    return {
+        "account": _account_json(account),
+        "numbers": {"ach": _ach_json(account), "eft": None, "international": None, "bacs": None},
+    }
+
+
+async def _sandbox_public_token_create(call: _Call) -> Body:
+    _required(call.body, "institution_id", "initial_products")
+    institution_id = _string(call.body, "institution_id")
+    if institution_id not in sandbox.INSTITUTIONS:
+        raise _invalid_input("INVALID_INSTITUTION", "invalid institution_id provided")
+    products = _string_list(call.body, "initial_products", sandbox.PRODUCTS)
+    options = call.body.get("options") or {}
+    if not isinstance(options, dict):
+        raise _invalid_field("options must be an object")
+    username = _string(options, "override_username", required=False) or sandbox.GOOD_USERNAME
+    password = _string(options, "override_password", required=False) or sandbox.GOOD_PASSWORD
+    failure = sandbox.link_error(username, password)
+    if failure is not None:
+        error_type, code, message, display = failure
+        raise PlaidError(
+            error_type, code, message, display, 500 if error_type == "API_ERROR" else 400
+        )
+    webhook = _string(options, "webhook", required=False) or None
+    item = await create_item(call.context, institution_id, products, webhook)
+    return {"public_token": await issue_public_token(call.context, item)}
+
+
+async def _sandbox_item_reset_login(call: _Call) -> Body:
+    item = await _item(call, healthy=False)
+    item["error"] = _login_required().item_error()
+    await call.records.put(ITEM, item["item_id"], item)
+    return {"reset_login": True}
+
+
+def _words(text: str) -> frozenset[str]:
+    """A set of space-separated names."""
+    return frozenset(text.split())
+
+
+_LINK_TOKEN_FIELDS = _words(
+    "client_name language country_codes user products required_if_supported_products "
+    "optional_products additional_consented_products webhook access_token access_tokens "
+    "link_customization_name redirect_uri android_package_name institution_data "
+    "account_filters eu_config institution_id payment_initiation deposit_switch "
+    "income_verification auth transfer update identity_verification statements user_token "
+    "user_id investments investments_auth hosted_link transactions"
+)
+_ENDPOINTS: tuple[tuple[str, Handler, frozenset[str]], ...] = (
+    ("/link/token/create", _link_token_create, _LINK_TOKEN_FIELDS),
+    ("/link/token/get", _link_token_get, frozenset({"link_token"})),
+    ("/item/public_token/exchange", _public_token_exchange, frozenset({"public_token"})),
+    ("/auth/get", _auth_get, frozenset({"access_token", "options"})),
+    ("/accounts/get", _accounts_get, frozenset({"access_token", "options"})),
+    ("/accounts/balance/get", _accounts_get, frozenset({"access_token", "options"})),
+    ("/item/get", _item_get, frozenset({"access_token"})),
+    ("/item/remove", _item_remove, frozenset({"access_token", "reason_code", "reason_note"})),
+    (
+        "/processor/token/create",
+        _processor_token_create,
+        frozenset({"access_token", "account_id", "processor"}),
+    ),
+    ("/processor/auth/get", _processor_auth_get, frozenset({"processor_token"})),
+    (
+        "/sandbox/public_token/create",
+        _sandbox_public_token_create,
+        frozenset({"institution_id", "initial_products", "options", "user_token"}),
+    ),
+    ("/sandbox/item/reset_login", _sandbox_item_reset_login, frozenset({"access_token"})),
+)

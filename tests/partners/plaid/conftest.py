@@ -1,0 +1,80 @@
+"""Plaid fixtures: the adapter of a started app, and a small client of the Plaid emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from plaid_support import CREDENTIAL_HEADERS, LINK_TOKEN_BODY, PlaidPost
+from starlette.testclient import TestClient
+
+from bankbridge.clock import now
+from bankbridge.domain.models import Customer
+from bankbridge.partners.plaid.adapter import PlaidAdapter
+from bankbridge.services import Services
+
+
+@pytest.fixture
+def adapter(services: Services) -> PlaidAdapter:
+    """The app's Plaid adapter (talks to the emulator in-process)."""
+    result = services.adapters["plaid"]
+    assert isinstance(result, PlaidAdapter)
+    return result
+
+
+@pytest.fixture
+def plaid_customer() -> Customer:
+    """A domain customer to open Plaid sessions for."""
+    return Customer(
+        id="9f0c1d2e-1111-4a2b-8c3d-0123456789ab",
+        account_id="acct-1",
+        first_name="Jane",
+        last_name="Doe",
+        email="jane@example.com",
+        type="unverified",
+        status="unverified",
+        created=now(),
+    )
+
+
+@pytest.fixture
+def plaid(client: TestClient) -> PlaidPost:
+    """POST JSON to the emulator with the sandbox credentials in headers (``headers`` overrides)."""
+
+    def post(path: str, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
+        return client.post(
+            f"/sandbox/plaid{path}",
+            json=body,
+            headers=CREDENTIAL_HEADERS if headers is None else headers,
+        )
+
+    return post
+
+
+@pytest.fixture
+def link_token(plaid: PlaidPost) -> Callable[..., str]:
+    """Factory: a new link token; keyword arguments add to the request body."""
+
+    def make(**extra: Any) -> str:
+        response = plaid("/link/token/create", {**LINK_TOKEN_BODY, **extra})
+        assert response.status_code == 200, response.text
+        token: str = response.json()["link_token"]
+        return token
+
+    return make
+
+
+@pytest.fixture
+def access_token(plaid: PlaidPost) -> str:
+    """The access token of a new Sandbox Item (First Platypus Bank, user_good)."""
+    created = plaid(
+        "/sandbox/public_token/create",
+        {"institution_id": "ins_109508", "initial_products": ["auth"]},
+    )
+    exchanged = plaid(
+        "/item/public_token/exchange", {"public_token": created.json()["public_token"]}
+    )
+    token: str = exchanged.json()["access_token"]
+    return token
