@@ -9,9 +9,12 @@ from urllib.parse import urljoin
 
 
 class _Forms(HTMLParser):
+    """Collects forms with their fields' default values, as a browser would submit them."""
+
     def __init__(self) -> None:
         super().__init__()
         self.forms: list[dict[str, Any]] = []
+        self._select: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v or "" for k, v in attrs}
@@ -23,15 +26,24 @@ class _Forms(HTMLParser):
                     "fields": {},
                 }
             )
-        elif tag in ("input", "select", "textarea") and self.forms and values.get("name"):
-            if values.get("type") in ("submit", "button") or tag == "select":
-                if tag == "select":
-                    self.forms[-1]["fields"].setdefault(values["name"], "")
-                return
-            self.forms[-1]["fields"][values["name"]] = values.get("value", "")
+            return
+        if not self.forms:
+            return
+        fields = self.forms[-1]["fields"]
+        name = values.get("name")
+        if tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select:
+            # The first option is the default unless another is marked selected.
+            if self._select not in fields or "selected" in values:
+                fields[self._select] = values.get("value", "")
+        elif tag in ("input", "textarea") and name:
+            if values.get("type") not in ("submit", "button", "checkbox", "radio"):
+                fields[name] = values.get("value", "")
 
-    def handle_starttag_option(self) -> None:  # pragma: no cover - unused
-        pass
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
 
 
 def read_form(html: str) -> dict[str, Any]:

@@ -1,0 +1,175 @@
+"""Plaid end to end: session -> Link page -> public token -> exchange -> funding source,
+processor tokens, and re-authentication."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from bankbridge.config import SANDBOX_CREDENTIALS
+from flows import submit
+from helpers import assert_dwolla_error
+
+PLAID_HEADERS = {
+    "PLAID-CLIENT-ID": SANDBOX_CREDENTIALS["plaid"][0],
+    "PLAID-SECRET": SANDBOX_CREDENTIALS["plaid"][1],
+}
+
+
+def link(api, customer, redirect_url=None, password="pass_good"):
+    """Create a Plaid session and complete its Link page; returns the page response."""
+    location = api.create_session(customer, "Plaid", redirect_url).headers["location"]
+    token = api.get(location).json()["externalProviderSessionToken"]
+    return submit(
+        api.client, f"/sandbox/plaid/link?token={token}", username="user_good", password=password
+    )
+
+
+def public_token(api, customer):
+    page = link(api, customer)
+    assert page.status_code == 200, page.text
+    return re.search(r"public-sandbox-[0-9a-f-]{36}", page.text).group(0)
+
+
+def exchange(api, customer, body):
+    return api.post(f"/customers/{customer['id']}/exchanges", body)
+
+
+def funding_source(api, customer, exchange_location, name="Checking"):
+    return api.post(
+        f"/customers/{customer['id']}/funding-sources",
+        {
+            "_links": {"exchange": {"href": exchange_location}},
+            "bankAccountType": "checking",
+            "name": name,
+        },
+    )
+
+
+def test_link_page_shows_a_public_token(api, customer):
+    assert public_token(api, customer).startswith("public-sandbox-")
+
+
+def test_link_page_redirects_to_the_sessions_redirect_url_with_the_token(api, customer):
+    page = link(api, customer, redirect_url="https://platform.example/return")
+    assert page.status_code == 303
+    target = urlsplit(page.headers["location"])
+    assert (target.scheme, target.netloc, target.path) == ("https", "platform.example", "/return")
+    assert parse_qs(target.query)["public_token"][0].startswith("public-sandbox-")
+
+
+def test_link_page_error_password_shows_the_plaid_error(api, customer):
+    page = link(api, customer, password="error_ITEM_LOCKED")
+    assert "ITEM_LOCKED" in page.text
+    assert "public-sandbox-" not in page.text
+
+
+def test_public_token_becomes_a_verified_bank_funding_source(api, customer):
+    created = exchange(
+        api,
+        customer,
+        {
+            "_links": {"exchange-partner": {"href": api.partner_href("Plaid")}},
+            "plaid": {"publicToken": public_token(api, customer)},
+        },
+    )
+    assert created.status_code == 201, created.text
+    source = funding_source(api, customer, created.headers["location"])
+    assert source.status_code == 201, source.text
+    body = api.get(source.headers["location"]).json()
+    assert (body["status"], body["type"], body["bankName"]) == (
+        "verified",
+        "bank",
+        "First Platypus Bank",
+    )
+    assert "1111222233330000" not in api.get(source.headers["location"]).text
+
+
+def test_public_token_is_single_use(api, customer):
+    token = public_token(api, customer)
+    assert exchange(api, customer, {"plaid": {"publicToken": token}}).status_code == 201
+    assert_dwolla_error(
+        exchange(api, customer, {"plaid": {"publicToken": token}}), 400, "InvalidExchangeToken"
+    )
+
+
+def test_unknown_public_token_is_rejected(api, customer):
+    response = exchange(
+        api,
+        customer,
+        {"plaid": {"publicToken": "public-sandbox-00000000-0000-4000-8000-000000000000"}},
+    )
+    assert_dwolla_error(response, 400, "InvalidExchangeToken")
+
+
+def test_exchange_body_must_name_exactly_one_token(api, customer):
+    body = assert_dwolla_error(exchange(api, customer, {}), 400, "ValidationError")
+    assert body["_embedded"]["errors"][0]["path"] == "/token"
+    both = {"plaid": {"publicToken": "a"}, "token": "b"}
+    assert_dwolla_error(exchange(api, customer, both), 400, "ValidationError")
+
+
+def test_exchange_partner_must_match_the_token_kind(api, customer):
+    body = {
+        "_links": {"exchange-partner": {"href": api.partner_href("MX")}},
+        "plaid": {"publicToken": "x"},
+    }
+    error = assert_dwolla_error(exchange(api, customer, body), 400, "ValidationError")
+    assert error["_embedded"]["errors"][0]["path"] == "/_links/exchange-partner/href"
+
+
+def test_processor_token_makes_a_secure_exchange(api, customer):
+    client = api.client
+    public = client.post(
+        "/sandbox/plaid/sandbox/public_token/create",
+        json={"institution_id": "ins_109508", "initial_products": ["auth"]},
+        headers=PLAID_HEADERS,
+    ).json()["public_token"]
+    access = client.post(
+        "/sandbox/plaid/item/public_token/exchange",
+        json={"public_token": public},
+        headers=PLAID_HEADERS,
+    ).json()["access_token"]
+    accounts = client.post(
+        "/sandbox/plaid/accounts/get", json={"access_token": access}, headers=PLAID_HEADERS
+    ).json()
+    account_id = accounts["accounts"][0]["account_id"]
+    processor = client.post(
+        "/sandbox/plaid/processor/token/create",
+        json={"access_token": access, "account_id": account_id, "processor": "dwolla"},
+        headers=PLAID_HEADERS,
+    ).json()["processor_token"]
+    created = exchange(
+        api,
+        customer,
+        {"_links": {"exchange-partner": {"href": api.partner_href("Plaid")}}, "token": processor},
+    )
+    assert created.status_code == 201, created.text
+    assert funding_source(api, customer, created.headers["location"]).status_code == 201
+    assert_dwolla_error(exchange(api, customer, {"token": processor}), 400, "InvalidExchangeToken")
+
+
+def test_plaid_reauth_round_trip_emits_and_restores(api, customer):
+    created = exchange(api, customer, {"plaid": {"publicToken": public_token(api, customer)}})
+    location = created.headers["location"]
+    exchange_id = location.rsplit("/", 1)[1]
+    reset = api.post(f"/sandbox/exchanges/{exchange_id}/reset-login")
+    assert reset.status_code == 200
+    assert "re-authenticate" in reset.json()["_links"]
+    assert_dwolla_error(funding_source(api, customer, location), 400, "UpdateCredentials")
+
+    session = api.post(f"{location}/exchange-sessions", {})
+    assert session.status_code == 201, session.text
+    token = api.get(session.headers["location"]).json()["externalProviderSessionToken"]
+    page = submit(
+        api.client, f"/sandbox/plaid/link?token={token}", username="user_good", password="pass_good"
+    )
+    assert "re-connected" in page.text.lower()
+    assert "re-authenticate" not in api.get(location).json()["_links"]
+    assert funding_source(api, customer, location).status_code == 201
+
+
+def test_reauth_session_for_checkout_exchange_is_not_offered(api, customer):
+    # Re-auth sessions need an exchange; a missing one is a plain 404.
+    response = api.post("/exchanges/4a9e5c2e-1111-4bbb-8ccc-000000000000/exchange-sessions", {})
+    assert_dwolla_error(response, 404, "NotFound")
