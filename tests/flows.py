@@ -37,9 +37,12 @@ class _Forms(HTMLParser):
             # The first option is the default unless another is marked selected.
             if self._select not in fields or "selected" in values:
                 fields[self._select] = values.get("value", "")
-        elif tag in ("input", "textarea") and name:
-            if values.get("type") not in ("submit", "button", "checkbox", "radio"):
-                fields[name] = values.get("value", "")
+        elif (
+            tag in ("input", "textarea")
+            and name
+            and values.get("type") not in ("submit", "button", "checkbox", "radio")
+        ):
+            fields[name] = values.get("value", "")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "select":
