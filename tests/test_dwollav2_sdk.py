@@ -1,0 +1,154 @@
+"""Dwolla's official Python SDK (dwollav2), unchanged, against a live BankBridge.
+
+Each partner's whole flow: token, customer, partners, exchange session, the hosted page
+completed by form POST, exchange, verified funding source.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import dwollav2
+import httpx
+import pytest
+
+from bankbridge.crypto import load_vault
+from bankbridge.domain.accounts import create_account
+from bankbridge.store import SqlStore, open_database
+from flows import submit
+from live_server import live_server
+
+
+@pytest.fixture
+def dwolla(settings):
+    """(token, base URL, http client for hosted pages) against a live server."""
+    with live_server(settings) as base:
+        created = asyncio.run(_create_account(settings))
+        environments = dict(dwollav2.Client.ENVIRONMENTS)
+        dwollav2.Client.ENVIRONMENTS["bankbridge"] = {
+            "auth_url": f"{base}/auth",
+            "token_url": f"{base}/token",
+            "api_url": base,
+        }
+        try:
+            client = dwollav2.Client(
+                key=created.application.key, secret=created.secret, environment="bankbridge"
+            )
+            with httpx.Client(base_url=base) as browser:
+                yield client.Auth.client(), base, browser
+        finally:
+            dwollav2.Client.ENVIRONMENTS.clear()
+            dwollav2.Client.ENVIRONMENTS.update(environments)
+
+
+async def _create_account(settings):
+    """An account made directly in the database the live server uses."""
+    database = await open_database(settings.database_url)
+    try:
+        store = SqlStore(database, load_vault(settings))
+        return await create_account(store, "SDK test", ["https://platform.example/return"], [])
+    finally:
+        await database.close()
+
+
+def _new_customer(token):
+    response = token.post(
+        "customers", {"firstName": "Jane", "lastName": "Doe", "email": "jane@example.com"}
+    )
+    assert response.status == 201
+    return response.headers["location"]
+
+
+def _partner(token, name):
+    partners = token.get("exchange-partners").body["_embedded"]["exchange-partners"]
+    return next(p for p in partners if p["name"] == name)["_links"]["self"]["href"]
+
+
+def _session(token, customer_url, partner):
+    created = token.post(
+        f"{customer_url}/exchange-sessions",
+        {"_links": {"exchange-partner": {"href": _partner(token, partner)}}},
+    )
+    assert created.status == 201
+    return token.get(created.headers["location"]).body
+
+
+def _funding_source(token, customer_url, exchange_url, **fields):
+    created = token.post(
+        f"{customer_url}/funding-sources",
+        {"_links": {"exchange": {"href": exchange_url}}, "name": "My account", **fields},
+    )
+    assert created.status == 201
+    return token.get(created.headers["location"]).body
+
+
+def test_sdk_gets_a_token_and_lists_partners(dwolla):
+    token, base, _ = dwolla
+    assert token.get("/").body["_links"]["customers"]["href"] == f"{base}/customers"
+    names = {
+        p["name"] for p in token.get("exchange-partners").body["_embedded"]["exchange-partners"]
+    }
+    assert names == {"MX", "Plaid", "Checkout.com"}
+
+
+def test_sdk_mx_flow_to_verified_funding_source(dwolla):
+    token, _, browser = dwolla
+    customer_url = _new_customer(token)
+    session = _session(token, customer_url, "MX")
+    assert set(session) == {"created", "_links"}
+    page = submit(
+        browser,
+        session["_links"]["external-provider-session"]["href"],
+        username="mxuser",
+        password="password",
+    )
+    assert "Connected" in page.text
+    connections = token.get(f"{customer_url}/available-exchange-connections").body
+    connection = connections["_embedded"]["available-exchange-connections"][0]
+    exchange = token.post(
+        f"{customer_url}/exchanges",
+        {
+            "_links": {"exchange-partner": {"href": _partner(token, "MX")}},
+            "mx": {"availableConnectionToken": connection["availableConnectionToken"]},
+        },
+    )
+    source = _funding_source(
+        token, customer_url, exchange.headers["location"], bankAccountType="checking"
+    )
+    assert (source["status"], source["type"]) == ("verified", "bank")
+
+
+def test_sdk_plaid_flow_to_verified_funding_source(dwolla):
+    token, _, browser = dwolla
+    customer_url = _new_customer(token)
+    session = _session(token, customer_url, "Plaid")
+    link_token = session["externalProviderSessionToken"]
+    page = submit(
+        browser,
+        f"/sandbox/plaid/link?token={link_token}",
+        username="user_good",
+        password="pass_good",
+    )
+    public_token = re.search(r"public-sandbox-[0-9a-f-]{36}", page.text).group(0)
+    exchange = token.post(
+        f"{customer_url}/exchanges",
+        {
+            "_links": {"exchange-partner": {"href": _partner(token, "Plaid")}},
+            "plaid": {"publicToken": public_token},
+        },
+    )
+    source = _funding_source(
+        token, customer_url, exchange.headers["location"], bankAccountType="savings"
+    )
+    assert (source["status"], source["bankAccountType"]) == ("verified", "savings")
+
+
+def test_sdk_maps_dwolla_errors_to_its_exception_classes(dwolla):
+    token, base, _ = dwolla
+    with pytest.raises(dwollav2.NotFoundError):
+        token.get(f"{base}/customers/4a9e5c2e-1111-4bbb-8ccc-000000000000")
+    with pytest.raises(dwollav2.ValidationError) as raised:
+        token.post("customers", {"firstName": "A"})
+    paths = {e["path"] for e in raised.value.body["_embedded"]["errors"]}
+    assert paths == {"/lastName", "/email"}
