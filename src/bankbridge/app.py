@@ -14,9 +14,11 @@ from contextlib import asynccontextmanager
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 
 from bankbridge.api.errors import EXCEPTION_HANDLERS
+from bankbridge.api.idempotency import IdempotencyMiddleware
 from bankbridge.api.routes import api_routes
 from bankbridge.config import Settings
 from bankbridge.crypto import load_vault
@@ -70,7 +72,12 @@ def create_app(settings: Settings) -> Starlette:
             finally:
                 await database.close()
 
-    app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
+    app = Starlette(
+        routes=routes,
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+        middleware=[Middleware(IdempotencyMiddleware)],
+    )
     app.state.services = services
     return app
 

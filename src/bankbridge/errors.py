@@ -14,6 +14,7 @@
     ├── NotFound (404 NotFound)
     ├── MethodNotAllowed (405 MethodNotAllowed)
     ├── NotAcceptable (406 InvalidVersion)
+    ├── Conflict (409 Conflict)                 e.g. an Idempotency-Key still in use
     ├── UnsupportedMediaType (415 UnsupportedMediaType)
     └── PartnerError (502 ServerError)          a partner failed; detail stays in the log
 
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 __all__ = [
     "BadRequest",
     "BankBridgeError",
+    "Conflict",
     "DuplicateResource",
     "ExpiredAccessToken",
     "FieldError",
@@ -176,6 +178,12 @@ class UnsupportedMediaType(BankBridgeError):
         "The request's Content-Type is not supported. "
         "Use application/vnd.dwolla.v1.hal+json or application/json."
     )
+
+
+class Conflict(BankBridgeError):
+    status = 409
+    code = "Conflict"
+    default_message = "The request conflicts with another request in progress."
 
 
 class PartnerError(BankBridgeError):

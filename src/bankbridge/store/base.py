@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bankbridge.domain.models import (
     Account,
@@ -20,6 +20,16 @@ from bankbridge.domain.models import (
     FundingSource,
     Page,
 )
+from bankbridge.webhooks.models import (
+    DeliveryJob,
+    Webhook,
+    WebhookAttempt,
+    WebhookRetry,
+    WebhookSubscription,
+)
+
+if TYPE_CHECKING:
+    from bankbridge.store.sql_idempotency import StoredResponse
 
 __all__ = ["Conflict", "Database", "EmulatorRecords", "Row", "Store"]
 
@@ -157,6 +167,35 @@ class Store(Protocol):
         """The record store of one partner's emulator."""
         ...
 
+    # Idempotency keys (store/sql_idempotency.py) ------------------------------------
+
+    async def claim_idempotency_key(
+        self,
+        account_id: str,
+        key: str,
+        now: datetime,
+        lease_until: datetime,
+        expired_before: datetime,
+    ) -> bool:
+        """True when this request now owns the key."""
+        ...
+
+    async def complete_idempotency_key(
+        self, account_id: str, key: str, response: StoredResponse
+    ) -> None:
+        """Remember the owner's response."""
+        ...
+
+    async def release_idempotency_key(self, account_id: str, key: str) -> None:
+        """Forget a pending key so that a retry runs again."""
+        ...
+
+    async def read_idempotent_response(
+        self, account_id: str, key: str, expired_before: datetime
+    ) -> tuple[str, StoredResponse | None] | None:
+        """('done', response) or ('pending', None) for a live key; None when there is none."""
+        ...
+
     # Exchanges and funding sources (store/sql_exchanges.py) -------------------------
 
     async def create_exchange(self, exchange: Exchange, token_key: str) -> bool:
@@ -198,4 +237,64 @@ class Store(Protocol):
 
     async def remove_funding_source(self, source_id: str) -> bool:
         """Mark a funding source removed; False if it already was."""
+        ...
+
+    # Events and webhooks (store/sql_webhooks.py) ------------------------------------
+
+    async def get_event(self, event_id: str) -> Event | None:
+        """One event by id, whatever its account (the domain checks ownership)."""
+        ...
+
+    async def list_events(self, account_id: str, limit: int, offset: int) -> Page:
+        """An account's events, newest first."""
+        ...
+
+    async def create_webhook_subscription(
+        self, subscription: WebhookSubscription, secret_ciphertext: str, max_active: int
+    ) -> bool:
+        """Store a subscription; False when the account already has ``max_active`` of them."""
+        ...
+
+    async def get_webhook_subscription(self, subscription_id: str) -> WebhookSubscription | None:
+        """One subscription by id (removed ones too), whatever its account."""
+        ...
+
+    async def list_webhook_subscriptions(self, account_id: str) -> list[WebhookSubscription]:
+        """An account's subscriptions that are not removed, oldest first."""
+        ...
+
+    async def set_webhook_subscription_paused(self, subscription_id: str, paused: bool) -> None:
+        """Pause or resume a subscription."""
+        ...
+
+    async def remove_webhook_subscription(self, subscription_id: str) -> bool:
+        """Mark a subscription removed and give up its undelivered webhooks; False if it was."""
+        ...
+
+    async def list_webhooks(self, subscription_id: str, limit: int, offset: int) -> Page:
+        """A subscription's webhooks with their attempts, newest first."""
+        ...
+
+    async def get_webhook(self, webhook_id: str) -> Webhook | None:
+        """One webhook with its attempts, whatever its account."""
+        ...
+
+    async def retry_webhook(self, retry: WebhookRetry) -> None:
+        """Record a retry and make its webhook due now (releasing any claim)."""
+        ...
+
+    async def list_webhook_retries(self, webhook_id: str) -> list[WebhookRetry]:
+        """A webhook's retries, newest first."""
+        ...
+
+    async def claim_webhooks(
+        self, token: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[DeliveryJob]:
+        """Claim up to ``limit`` due webhooks of active subscriptions until ``lease_until``."""
+        ...
+
+    async def finish_webhook_attempt(
+        self, job: DeliveryJob, attempt: WebhookAttempt, status: str, next_attempt_at: datetime
+    ) -> bool:
+        """Record an attempt; update the webhook and release it if the claim still holds."""
         ...

@@ -20,12 +20,13 @@ from bankbridge.domain.models import (
 )
 from bankbridge.store.base import Conflict, Database, EmulatorRecords, Row
 from bankbridge.store.sql_exchanges import ExchangeSql
+from bankbridge.store.sql_idempotency import IdempotencySql
 from bankbridge.store.sql_webhooks import WebhookSql
 
 __all__ = ["SqlStore"]
 
 
-class SqlStore(ExchangeSql, WebhookSql):
+class SqlStore(ExchangeSql, IdempotencySql, WebhookSql):
     """The one ``Store`` implementation; the driver decides SQLite or PostgreSQL.
 
     ``vault`` encrypts the secrets some tables hold; a store without one (the CLI's) can
