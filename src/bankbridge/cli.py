@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind (default 8000)")
     serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes sharing the port (default 1)"
+    )
+    serve.add_argument(
         "--demo", action="store_true", help="create a demo account on first start and show it"
     )
     serve.set_defaults(handler=_serve)
@@ -80,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    if args.workers < 1:
+        print("bankbridge: --workers must be at least 1", file=sys.stderr)
+        return 2
     changes: dict[str, Any] = {}
     if args.host:
         changes["host"] = args.host
@@ -95,6 +101,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         factory=True,
         host=settings.host,
         port=settings.port,
+        workers=args.workers,
         log_level="info",
         proxy_headers=False,
     )
