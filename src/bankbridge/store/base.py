@@ -31,12 +31,12 @@ from bankbridge.webhooks.models import (
 if TYPE_CHECKING:
     from bankbridge.store.sql_idempotency import StoredResponse
 
-__all__ = ["Conflict", "Database", "EmulatorRecords", "Row", "Store"]
+__all__ = ["Database", "EmulatorRecords", "Row", "Store", "UniqueViolation"]
 
 Row = dict[str, Any]
 
 
-class Conflict(Exception):
+class UniqueViolation(Exception):
     """A write broke a uniqueness rule (another process got there first)."""
 
 

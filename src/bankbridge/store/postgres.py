@@ -14,7 +14,7 @@ from typing import Any
 
 import asyncpg
 
-from bankbridge.store.base import Conflict, Database, Row
+from bankbridge.store.base import Database, Row, UniqueViolation
 
 __all__ = ["PostgresDatabase"]
 
@@ -68,19 +68,19 @@ class _Connection:
 
     async def fetch_one(self, sql: str, params: Mapping[str, Any] | None = None) -> Row | None:
         text, args = _bind(sql, params)
-        with _conflicts():
+        with _unique_violations():
             record = await self._conn.fetchrow(text, *args)
         return dict(record) if record is not None else None
 
     async def fetch_all(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         text, args = _bind(sql, params)
-        with _conflicts():
+        with _unique_violations():
             records = await self._conn.fetch(text, *args)
         return [dict(r) for r in records]
 
     async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
         text, args = _bind(sql, params)
-        with _conflicts():
+        with _unique_violations():
             status = await self._conn.execute(text, *args)
         last = str(status).rsplit(" ", 1)[-1]
         return int(last) if last.isdigit() else 0
@@ -113,8 +113,8 @@ def _bind(sql: str, params: Mapping[str, Any] | None) -> tuple[str, list[Any]]:
     return text, [values[name] for name in names]
 
 
-class _conflicts:
-    """Turn a unique-constraint violation into the store's ``Conflict``."""
+class _unique_violations:
+    """Turn a unique-constraint violation into the store's ``UniqueViolation``."""
 
     def __enter__(self) -> None:
         return None
@@ -123,4 +123,4 @@ class _conflicts:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any
     ) -> None:
         if isinstance(exc, asyncpg.UniqueViolationError):
-            raise Conflict(str(exc)) from exc
+            raise UniqueViolation(str(exc)) from exc

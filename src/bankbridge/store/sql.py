@@ -18,7 +18,7 @@ from bankbridge.domain.models import (
     Page,
     ProviderSession,
 )
-from bankbridge.store.base import Conflict, Database, EmulatorRecords, Row
+from bankbridge.store.base import Database, EmulatorRecords, Row, UniqueViolation
 from bankbridge.store.sql_exchanges import ExchangeSql
 from bankbridge.store.sql_idempotency import IdempotencySql
 from bankbridge.store.sql_webhooks import WebhookSql
@@ -153,7 +153,7 @@ class SqlStore(ExchangeSql, IdempotencySql, WebhookSql):
                     ":correlation, :created)",
                     params,
                 )
-        except Conflict:
+        except UniqueViolation:
             existing = await self.database.fetch_one(
                 "SELECT * FROM customers WHERE account_id = :account AND email_key = :key",
                 {"account": customer.account_id, "key": customer.email.lower()},

@@ -12,7 +12,7 @@ from typing import Any
 from bankbridge.clock import from_micros, to_micros
 from bankbridge.crypto import Vault
 from bankbridge.domain.models import Exchange, FundingSource, Page
-from bankbridge.store.base import Conflict, Database, Row
+from bankbridge.store.base import Database, Row, UniqueViolation
 
 __all__ = ["ExchangeSql"]
 
@@ -45,7 +45,7 @@ class ExchangeSql:
                         "created": to_micros(exchange.created),
                     },
                 )
-        except Conflict:
+        except UniqueViolation:
             return False
         return True
 
@@ -120,7 +120,7 @@ class ExchangeSql:
                         "created": to_micros(source.created),
                     },
                 )
-        except Conflict:
+        except UniqueViolation:
             row = await self.database.fetch_one(
                 "SELECT * FROM funding_sources WHERE customer_id = :customer "
                 "AND fingerprint = :fingerprint AND removed = 0",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bankbridge.clock import to_micros
-from bankbridge.store.base import Conflict, Database
+from bankbridge.store.base import Database, UniqueViolation
 
 __all__ = ["IdempotencySql", "StoredResponse"]
 
@@ -60,7 +60,7 @@ class IdempotencySql:
                     params,
                 )
             return True
-        except Conflict:
+        except UniqueViolation:
             pass
         taken = await self.database.execute(
             "UPDATE idempotency_keys SET state = 'pending', locked_until = :lease, "

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from bankbridge.config import sqlite_path
-from bankbridge.store.base import Conflict, Database, Row
+from bankbridge.store.base import Database, Row, UniqueViolation
 
 __all__ = ["SqliteDatabase"]
 
@@ -106,7 +106,7 @@ def _run(conn: sqlite3.Connection, sql: str, params: Mapping[str, Any] | None) -
         return conn.execute(sql, params or {})
     except sqlite3.IntegrityError as exc:
         if "UNIQUE" in str(exc) or "PRIMARY KEY" in str(exc):
-            raise Conflict(str(exc)) from exc
+            raise UniqueViolation(str(exc)) from exc
         raise
 
 
