@@ -1,0 +1,135 @@
+"""The hosted pages in a real browser: headless Chromium, driven by Playwright.
+
+Chromium comes from Debian (``apt-get install chromium``); Playwright's own browser download
+does not work here. Without Chromium these tests are skipped with that instruction, except
+in CI (``CI=true``), where a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from playwright.sync_api import sync_playwright
+
+from bankbridge.crypto import load_vault
+from bankbridge.domain.accounts import create_account
+from bankbridge.store import SqlStore, open_database
+from live_server import live_server
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path:
+        return path
+    message = "Chromium not found: install it with `apt-get install chromium` (Debian)."
+    if os.environ.get("CI") == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(params=["sqlite"])
+def database_url(request, tmp_path):
+    """Browser tests exercise pages, not storage: one backend is enough."""
+    return f"sqlite:///{tmp_path}/browser.db"
+
+
+@pytest.fixture
+def browser_page():
+    executable = _chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page()
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def platform(settings):
+    """A live server and an API client of a fresh account on it."""
+    import asyncio
+
+    async def account():
+        database = await open_database(settings.database_url)
+        try:
+            store = SqlStore(database, load_vault(settings))
+            return await create_account(store, "Browser", [], [])
+        finally:
+            await database.close()
+
+    with live_server(settings) as base:
+        # Playwright's sync API may own this thread's event loop: run ours elsewhere.
+        with ThreadPoolExecutor(1) as pool:
+            created = pool.submit(asyncio.run, account()).result()
+        token = httpx.post(
+            f"{base}/token",
+            data={"grant_type": "client_credentials"},
+            auth=(created.application.key, created.secret),
+        ).json()["access_token"]
+        with httpx.Client(
+            base_url=base,
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Accept": "application/vnd.dwolla.v1.hal+json",
+            },
+        ) as api:
+            yield base, api
+
+
+def _session(api, partner):
+    customer = api.post(
+        "/customers", json={"firstName": "B", "lastName": "R", "email": "b@example.com"}
+    )
+    partners = api.get("/exchange-partners").json()["_embedded"]["exchange-partners"]
+    href = next(p for p in partners if p["name"] == partner)["_links"]["self"]["href"]
+    created = api.post(
+        customer.headers["location"] + "/exchange-sessions",
+        json={"_links": {"exchange-partner": {"href": href}}},
+    )
+    return api.get(created.headers["location"]).json()
+
+
+def test_mx_connect_page_connects_in_a_browser(browser_page, platform):
+    _, api = platform
+    session = _session(api, "MX")
+    browser_page.goto(session["_links"]["external-provider-session"]["href"])
+    browser_page.fill("#username", "mxuser")
+    browser_page.fill("#password", "password")
+    browser_page.click("button[type=submit]")
+    browser_page.wait_for_selector("text=Connected")
+    assert "MX Bank Checking" in browser_page.content()
+
+
+def test_mx_connect_page_shows_a_denial_in_a_browser(browser_page, platform):
+    _, api = platform
+    session = _session(api, "MX")
+    browser_page.goto(session["_links"]["external-provider-session"]["href"])
+    browser_page.fill("#username", "mxuser")
+    browser_page.fill("#password", "nope")
+    browser_page.click("button[type=submit]")
+    browser_page.wait_for_selector("text=DENIED")
+
+
+def test_plaid_link_page_shows_the_public_token_in_a_browser(browser_page, platform):
+    base, api = platform
+    session = _session(api, "Plaid")
+    browser_page.goto(f"{base}/sandbox/plaid/link?token={session['externalProviderSessionToken']}")
+    browser_page.fill("#username", "user_good")
+    browser_page.fill("#password", "pass_good")
+    browser_page.click("button[type=submit]")
+    browser_page.wait_for_selector("text=public-sandbox-")
