@@ -133,3 +133,18 @@ def test_plaid_link_page_shows_the_public_token_in_a_browser(browser_page, platf
     browser_page.fill("#password", "pass_good")
     browser_page.click("button[type=submit]")
     browser_page.wait_for_selector("text=public-sandbox-")
+
+
+def test_checkout_flow_page_shows_the_payment_id_in_a_browser(browser_page, platform):
+    base, api = platform
+    session = _session(api, "Checkout.com")
+    browser_page.goto(
+        f"{base}/sandbox/checkout/flow/{session['externalProviderSessionData']['id']}"
+    )
+    browser_page.fill("#card_number", "4242 4242 4242 4242")
+    browser_page.fill("#expiry_month", "12")
+    browser_page.fill("#expiry_year", "2035")
+    browser_page.fill("#cvv", "100")
+    browser_page.fill("#name", "Jane Doe")
+    browser_page.click("button[type=submit]")
+    browser_page.wait_for_selector("text=/pay_[a-z2-7]{26}/")

@@ -152,3 +152,45 @@ def test_sdk_maps_dwolla_errors_to_its_exception_classes(dwolla):
         token.post("customers", {"firstName": "A"})
     paths = {e["path"] for e in raised.value.body["_embedded"]["errors"]}
     assert paths == {"/lastName", "/email"}
+
+
+def test_sdk_checkout_flow_to_verified_card_funding_source(dwolla):
+    token, _, browser = dwolla
+    customer_url = _new_customer(token)
+    session = _session(token, customer_url, "Checkout.com")
+    data = session["externalProviderSessionData"]
+    page = submit(
+        browser,
+        f"/sandbox/checkout/flow/{data['id']}",
+        card_number="4024 7644 4997 1519",
+        expiry_month="12",
+        expiry_year="2035",
+        cvv="100",
+        name="Jane Doe",
+    )
+    payment = re.search(r"pay_[a-z2-7]{26}", page.text).group(0)
+    exchange = token.post(
+        f"{customer_url}/exchanges",
+        {
+            "_links": {"exchange-partner": {"href": _partner(token, "Checkout.com")}},
+            "token": payment,
+        },
+    )
+    source = _funding_source(
+        token,
+        customer_url,
+        exchange.headers["location"],
+        cardDetails={
+            "firstName": "Jane",
+            "lastName": "Doe",
+            "billingAddress": {
+                "address1": "1 Main St",
+                "city": "Dallas",
+                "stateProvinceRegion": "TX",
+                "country": "US",
+                "postalCode": "76034",
+            },
+        },
+    )
+    assert (source["status"], source["type"]) == ("verified", "card")
+    assert source["cardDetails"]["lastFour"] == "1519"
