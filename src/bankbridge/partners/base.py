@@ -8,24 +8,25 @@ A partner is one folder (``mx/``, ``plaid/``, ``checkout/``) holding:
 - ``emulator.py`` + ``templates/``: Starlette routes mounted at ``/sandbox/<slug>`` that serve
   the same protocol and the partner's hosted pages.
 
-Adapters raise only ``PartnerError`` (see ``partner_errors``); no ``httpx`` error escapes.
+Adapters raise only ``PartnerError`` (``partners/http.py`` maps transport failures); no
+``httpx`` error escapes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
-
-import httpx
-from starlette.types import ASGIApp
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bankbridge.config import PartnerCredentials, Settings
 from bankbridge.domain.models import Customer, ProviderSession
-from bankbridge.errors import PartnerError
 from bankbridge.store.base import EmulatorRecords
+
+if TYPE_CHECKING:  # adapters use httpx and emulators Starlette; the domain needs neither
+    import httpx
+    from starlette.types import ASGIApp
 
 __all__ = [
     "AvailableConnection",
@@ -39,7 +40,6 @@ __all__ = [
     "PartnerAdapter",
     "ReauthRequired",
     "SessionRequest",
-    "partner_errors",
 ]
 
 
@@ -185,25 +185,32 @@ class EmulatorContext:
 
 @dataclass(frozen=True)
 class Partner:
-    """A registry entry: identity plus how to build the adapter and the emulator."""
+    """A registry entry: identity, plus where its adapter and emulator live.
+
+    The two are named as ``"module:attribute"`` and imported on first use, so that reading
+    the registry (the domain does) imports neither httpx nor Starlette.
+    """
 
     slug: str  # folder name and URL segment: "mx"
     name: str  # Dwolla's display name: "MX"
     id: str  # stable exchange-partner id, the same on every install
-    build_adapter: Callable[[PartnerCredentials, httpx.AsyncClient], PartnerAdapter]
-    build_emulator: Callable[[EmulatorContext], ASGIApp]
+    adapter: str  # "bankbridge.partners.mx.adapter:MxAdapter"
+    emulator: str  # "bankbridge.partners.mx.emulator:build_emulator"
+
+    def build_adapter(
+        self, credentials: PartnerCredentials, http: httpx.AsyncClient
+    ) -> PartnerAdapter:
+        """The adapter, talking to ``credentials.base_url`` through ``http``."""
+        factory: Callable[[PartnerCredentials, httpx.AsyncClient], PartnerAdapter]
+        factory = _load(self.adapter)
+        return factory(credentials, http)
+
+    def build_emulator(self, context: EmulatorContext) -> ASGIApp:
+        """The emulator's ASGI app, to mount at ``/sandbox/<slug>``."""
+        factory: Callable[[EmulatorContext], ASGIApp] = _load(self.emulator)
+        return factory(context)
 
 
-@contextmanager
-def partner_errors(partner: str) -> Iterator[None]:
-    """Turn transport failures into ``PartnerError`` at the adapter boundary."""
-    try:
-        yield
-    except httpx.TimeoutException as exc:
-        raise PartnerError(partner, f"timeout: {exc!r}", retryable=True) from exc
-    except httpx.TransportError as exc:
-        raise PartnerError(partner, f"transport: {exc!r}", retryable=True) from exc
-    except httpx.HTTPError as exc:
-        raise PartnerError(partner, f"http: {exc!r}") from exc
-    except (ValueError, KeyError, TypeError) as exc:
-        raise PartnerError(partner, f"unexpected response: {exc!r}") from exc
+def _load(target: str) -> Any:
+    module, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module), attribute)

@@ -9,6 +9,7 @@ Checkout's ``error_codes``; the detail is for logs only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -24,10 +25,11 @@ from bankbridge.partners.base import (
     ExchangeRequest,
     ExchangeTokenRejected,
     OpenedExchange,
+    PartnerAdapter,
     SessionRequest,
-    partner_errors,
 )
 from bankbridge.partners.checkout import wire
+from bankbridge.partners.http import partner_errors
 
 __all__ = ["CheckoutAdapter", "CheckoutApiError"]
 
@@ -138,3 +140,7 @@ class CheckoutAdapter:
         if not response.is_success:
             raise CheckoutApiError(method, path, response, document)
         return document
+
+
+# mypy checks here that the adapter implements the interface the registry promises.
+_CONFORMS: Callable[[PartnerCredentials, httpx.AsyncClient], PartnerAdapter] = CheckoutAdapter

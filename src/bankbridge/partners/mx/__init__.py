@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from bankbridge.partners.base import Partner
-from bankbridge.partners.mx.adapter import MxAdapter
-from bankbridge.partners.mx.emulator import build_emulator
 
 __all__ = ["PARTNER"]
 
@@ -12,6 +10,6 @@ PARTNER = Partner(
     slug="mx",
     name="MX",
     id="713fb394-20e5-58d1-8e26-8ed67d5bcddb",
-    build_adapter=MxAdapter,
-    build_emulator=build_emulator,
+    adapter="bankbridge.partners.mx.adapter:MxAdapter",
+    emulator="bankbridge.partners.mx.emulator:build_emulator",
 )

@@ -8,6 +8,7 @@ connected and their ACH numbers. The same code talks to the emulator (sandbox mo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
@@ -24,10 +25,11 @@ from bankbridge.partners.base import (
     ExchangeRequest,
     ExchangeTokenRejected,
     OpenedExchange,
+    PartnerAdapter,
     ReauthRequired,
     SessionRequest,
-    partner_errors,
 )
+from bankbridge.partners.http import partner_errors
 from bankbridge.partners.mx import wire
 
 __all__ = ["MxAdapter"]
@@ -270,3 +272,7 @@ def _error_message(response: httpx.Response) -> str:
 def _segment(value: str) -> str:
     """A guid as one URL path segment (guids come from the partner; never trust them)."""
     return quote(value, safe="")
+
+
+# mypy checks here that the adapter implements the interface the registry promises.
+_CONFORMS: Callable[[PartnerCredentials, httpx.AsyncClient], PartnerAdapter] = MxAdapter

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from bankbridge.partners.base import Partner
-from bankbridge.partners.plaid.adapter import PlaidAdapter
-from bankbridge.partners.plaid.emulator import build_emulator
 
 __all__ = ["PARTNER"]
 
@@ -12,6 +10,6 @@ PARTNER = Partner(
     slug="plaid",
     name="Plaid",
     id="cc37a51a-9674-5d46-b5d2-097d54ac7e8d",
-    build_adapter=PlaidAdapter,
-    build_emulator=build_emulator,
+    adapter="bankbridge.partners.plaid.adapter:PlaidAdapter",
+    emulator="bankbridge.partners.plaid.emulator:build_emulator",
 )

@@ -8,6 +8,7 @@ In sandbox mode that URL is BankBridge's own Plaid emulator; in remote mode it i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -22,10 +23,11 @@ from bankbridge.partners.base import (
     ExchangeRequest,
     ExchangeTokenRejected,
     OpenedExchange,
+    PartnerAdapter,
     ReauthRequired,
     SessionRequest,
-    partner_errors,
 )
+from bankbridge.partners.http import partner_errors
 from bankbridge.partners.plaid import wire
 
 __all__ = ["PlaidAdapter", "PlaidApiError"]
@@ -213,3 +215,7 @@ class PlaidAdapter:
         if not response.is_success:
             raise PlaidApiError(path, response.status_code, document)
         return document
+
+
+# mypy checks here that the adapter implements the interface the registry promises.
+_CONFORMS: Callable[[PartnerCredentials, httpx.AsyncClient], PartnerAdapter] = PlaidAdapter
