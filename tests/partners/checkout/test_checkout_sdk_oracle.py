@@ -10,16 +10,12 @@ into ``CheckoutApiException``.
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from checkout_sdk.checkout_sdk import CheckoutSdk
 from checkout_sdk.common.enums import Currency
 from checkout_sdk.environment import Environment
@@ -42,8 +38,8 @@ from checkout_support import (
     payment_id_in,
 )
 
-from bankbridge.app import create_app
 from bankbridge.config import Settings
+from live_server import live_server
 
 HOST = "127.0.0.1"
 SDK_KEY = re.compile(r"^sk_(sbox_)?[a-z2-7]{26}[a-z2-7*#$=]$")
@@ -56,34 +52,12 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The Checkout.com emulator's URL (with the trailing slash the SDK needs)."""
-    port = _free_port()
     database = Path(tmp_path_factory.mktemp("checkout-oracle")) / "oracle.db"
-    app = create_app(Settings(database_url=f"sqlite:///{database}", host=HOST, port=port))
-    config = uvicorn.Config(
-        app, host=HOST, port=port, log_level="warning", ws="none", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://{HOST}:{port}/sandbox/checkout/"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with live_server(Settings(database_url=f"sqlite:///{database}")) as base:
+        yield f"{base}/sandbox/checkout/"
 
 
 def _environment(base_url: str) -> Environment:

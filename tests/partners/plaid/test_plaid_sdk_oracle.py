@@ -8,15 +8,11 @@ raises ``TypeError``, a wrong type ``ApiTypeError``, a bad datetime ``ApiValueEr
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import plaid
 import pytest
-import uvicorn
 from plaid.api.plaid_api import PlaidApi
 from plaid.model.accounts_balance_get_request import AccountsBalanceGetRequest
 from plaid.model.accounts_get_request import AccountsGetRequest
@@ -35,40 +31,18 @@ from plaid.model.sandbox_item_reset_login_request import SandboxItemResetLoginRe
 from plaid.model.sandbox_public_token_create_request import SandboxPublicTokenCreateRequest
 from plaid_support import CLIENT_ID, SECRET
 
-from bankbridge.app import create_app
 from bankbridge.config import Settings
+from live_server import live_server
 
 HOST = "127.0.0.1"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The Plaid emulator's URL on a real uvicorn server running the whole app."""
-    port = _free_port()
     database = Path(tmp_path_factory.mktemp("plaid-oracle")) / "oracle.db"
-    app = create_app(Settings(database_url=f"sqlite:///{database}", host=HOST, port=port))
-    config = uvicorn.Config(
-        app, host=HOST, port=port, log_level="warning", ws="none", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://{HOST}:{port}/sandbox/plaid"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with live_server(Settings(database_url=f"sqlite:///{database}")) as base:
+        yield f"{base}/sandbox/plaid"
 
 
 def _api(base_url: str, secret: str = SECRET) -> PlaidApi:
