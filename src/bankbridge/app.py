@@ -18,6 +18,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 
 from bankbridge.api.errors import EXCEPTION_HANDLERS
+from bankbridge.api.fastpath import FastPathMiddleware
 from bankbridge.api.idempotency import IdempotencyMiddleware
 from bankbridge.api.routes import api_routes
 from bankbridge.config import Settings
@@ -27,6 +28,7 @@ from bankbridge.partners.base import EmulatorContext
 from bankbridge.services import Services
 from bankbridge.store import SqlStore, open_database
 from bankbridge.store.base import EmulatorRecords
+from bankbridge.webhooks.delivery import DeliveryWorker, delivery_client
 
 __all__ = ["create_app"]
 
@@ -66,17 +68,23 @@ def create_app(settings: Settings) -> Starlette:
             services.adapters = {
                 p.slug: p.build_adapter(settings.partner(p.slug), http) for p in PARTNERS
             }
+            webhook_http = delivery_client()
+            worker = DeliveryWorker(services.store, settings, services.vault, webhook_http)
+            app.state.webhook_worker = worker
+            await worker.start()
             log.info("BankBridge ready (%s mode, %s)", settings.mode, database.dialect)
             try:
                 yield
             finally:
+                await worker.stop()
+                await webhook_http.aclose()
                 await database.close()
 
     app = Starlette(
         routes=routes,
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
-        middleware=[Middleware(IdempotencyMiddleware)],
+        middleware=[Middleware(FastPathMiddleware), Middleware(IdempotencyMiddleware)],
     )
     app.state.services = services
     return app

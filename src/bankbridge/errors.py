@@ -8,6 +8,7 @@
     ├── UpdateCredentials (400)                 the partner needs the user to log in again
     ├── InvalidResourceState (400)              e.g. removing what is already removed
     ├── DuplicateResource (400)                 carries the existing resource's (collection, id)
+    ├── MaxNumberOfResources (400)              e.g. an eleventh webhook subscription
     ├── InvalidAccessToken (401)
     │   └── ExpiredAccessToken (401)
     ├── Forbidden (403 forbidden)
@@ -37,6 +38,7 @@ __all__ = [
     "InvalidAccessToken",
     "InvalidExchangeToken",
     "InvalidResourceState",
+    "MaxNumberOfResources",
     "MethodNotAllowed",
     "NotAcceptable",
     "NotFound",
@@ -132,6 +134,14 @@ class DuplicateResource(BankBridgeError):
     def __init__(self, message: str, about: tuple[str, str]) -> None:
         self.about = about
         super().__init__(message)
+
+
+class MaxNumberOfResources(BankBridgeError):
+    """The account already has as many of a resource as Dwolla allows."""
+
+    status = 400
+    code = "MaxNumberOfResources"
+    default_message = "The maximum number of subscriptions has been reached."
 
 
 class InvalidAccessToken(BankBridgeError):

@@ -8,6 +8,7 @@ from bankbridge.api.resources import (
     accounts,
     available_connections,
     customers,
+    events,
     exchange_partners,
     exchange_sessions,
     exchanges,
@@ -15,6 +16,8 @@ from bankbridge.api.resources import (
     health,
     root,
     tokens,
+    webhook_subscriptions,
+    webhooks,
 )
 
 __all__ = ["api_routes"]
@@ -52,4 +55,20 @@ def api_routes() -> list[BaseRoute]:
         ),
         Route("/funding-sources/{id}", funding_sources.retrieve, methods=["GET"]),
         Route("/funding-sources/{id}", funding_sources.update, methods=["POST"]),
+        Route("/events", events.list_all, methods=["GET"]),
+        Route("/events/{id}", events.retrieve, methods=["GET"]),
+        Route("/webhook-subscriptions", webhook_subscriptions.create, methods=["POST"]),
+        Route("/webhook-subscriptions", webhook_subscriptions.list_all, methods=["GET"]),
+        Route("/webhook-subscriptions/{id}", webhook_subscriptions.retrieve, methods=["GET"]),
+        Route("/webhook-subscriptions/{id}", webhook_subscriptions.update, methods=["POST"]),
+        Route("/webhook-subscriptions/{id}", webhook_subscriptions.remove, methods=["DELETE"]),
+        Route(
+            "/webhook-subscriptions/{id}/webhooks",
+            webhook_subscriptions.list_webhooks_of,
+            methods=["GET"],
+        ),
+        Route("/webhooks/{id}", webhooks.retrieve, methods=["GET"]),
+        Route("/webhooks/{id}/retries", webhooks.create_retry, methods=["POST"]),
+        Route("/webhooks/{id}/retries", webhooks.list_retries_of, methods=["GET"]),
+        Route("/webhooks/{id}/retries/{retry_id}", webhooks.retrieve_retry, methods=["GET"]),
     ]

@@ -1,0 +1,61 @@
+"""``/events``: an account's events, newest first; ``present`` is also the webhook body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from bankbridge.api.auth import authenticated, services_of
+from bankbridge.api.hal import hal_response, link
+from bankbridge.api.hrefs import Hrefs, hrefs
+from bankbridge.api.paging import page_links, paging
+from bankbridge.clock import isoformat
+from bankbridge.domain.events import get_event, list_events
+from bankbridge.domain.models import Account, Event
+
+__all__ = ["list_all", "present", "retrieve"]
+
+
+@authenticated
+async def list_all(request: Request, account: Account) -> Response:
+    """The account's events, newest first, ``limit``/``offset`` paged."""
+    limit, offset = paging(request)
+    page = await list_events(services_of(request).require_store(), account, limit, offset)
+    to = hrefs(request)
+    return hal_response(
+        {
+            "_links": page_links(to.to("events"), "event", limit, offset, page.total),
+            "_embedded": {"events": [present(to, e) for e in page.items]},
+            "total": page.total,
+        }
+    )
+
+
+@authenticated
+async def retrieve(request: Request, account: Account) -> Response:
+    """One event."""
+    store = services_of(request).require_store()
+    event = await get_event(store, account, request.path_params["id"])
+    return hal_response(present(hrefs(request), event))
+
+
+def present(to: Hrefs, event: Event) -> dict[str, Any]:
+    """An event document (``_links`` self, account, resource and, if any, customer)."""
+    links = {
+        "self": link(to.to("events", event.id), "event"),
+        "account": link(to.to("accounts", event.account_id), "account"),
+        "resource": link(
+            to.to(event.resource_type, event.resource_id), event.resource_type.rstrip("s")
+        ),
+    }
+    if event.customer_id:
+        links["customer"] = link(to.to("customers", event.customer_id), "customer")
+    return {
+        "_links": links,
+        "id": event.id,
+        "created": isoformat(event.created),
+        "topic": event.topic,
+        "resourceId": event.resource_id,
+    }

@@ -1,0 +1,64 @@
+"""Webhook fixtures: a localhost receiver, and a delivery worker the test drives itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+from webhook_testing import TINY_SCHEDULE, Receiver
+
+from bankbridge.config import Settings
+from bankbridge.services import Services
+from bankbridge.webhooks.delivery import DeliveryWorker, delivery_client
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver listening on 127.0.0.1."""
+    started = Receiver().start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def make_worker(
+    client: TestClient, services: Services, settings: Settings, run: Callable[..., Any]
+) -> Iterator[Callable[..., DeliveryWorker]]:
+    """Factory: a delivery worker on the app's store (the app's own poller is stopped)."""
+    run(client.app.state.webhook_worker.stop)  # type: ignore[attr-defined]
+    clients = []
+
+    def make(**options: Any) -> DeliveryWorker:
+        http = delivery_client()
+        clients.append(http)
+        options.setdefault("schedule", TINY_SCHEDULE)
+        store = options.pop("store", services.require_store())
+        return DeliveryWorker(store, settings, services.require_vault(), http, **options)
+
+    yield make
+    for http in clients:
+        run(http.aclose)
+
+
+@pytest.fixture
+def worker(make_worker: Callable[..., DeliveryWorker]) -> DeliveryWorker:
+    """A worker with a tiny retry schedule, driven with ``run(worker.run_once)``."""
+    return make_worker()
+
+
+@pytest.fixture
+def deliver(run: Callable[..., Any], worker: DeliveryWorker) -> Callable[[], int]:
+    """Run the worker until nothing is due; returns how many attempts it made."""
+
+    def go() -> int:
+        total = 0
+        for _ in range(50):
+            count: int = run(worker.run_once)
+            if count == 0:
+                return total
+            total += count
+        raise AssertionError("webhooks stayed due after 50 rounds")
+
+    return go
