@@ -1,13 +1,15 @@
 """Dwolla's official Python SDK (dwollav2), unchanged, against a live BankBridge.
 
 Each partner's whole flow: token, customer, partners, exchange session, the hosted page
-completed by form POST, exchange, verified funding source.
+completed by form POST, exchange, verified funding source; and a webhook receiver on
+localhost gets a correctly signed event for each step.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import time
 
 import dwollav2
 import httpx
@@ -16,8 +18,10 @@ import pytest
 from bankbridge.crypto import load_vault
 from bankbridge.domain.accounts import create_account
 from bankbridge.store import SqlStore, open_database
+from bankbridge.webhooks.signing import verify_signature
 from flows import submit
 from live_server import live_server
+from webhook_testing import Receiver
 
 
 @pytest.fixture
@@ -50,6 +54,45 @@ async def _create_account(settings):
         return await create_account(store, "SDK test", ["https://platform.example/return"], [])
     finally:
         await database.close()
+
+
+STEP_TOPICS = {
+    "customer_created",
+    "customer_exchange_created",
+    "customer_funding_source_added",
+    "customer_funding_source_verified",
+}
+
+
+@pytest.fixture
+def receiver(dwolla):
+    """A localhost webhook receiver subscribed through the SDK."""
+    token = dwolla[0]
+    hooks = Receiver().start()
+    token.post("webhook-subscriptions", {"url": hooks.url, "secret": "sdk-test-secret"})
+    yield hooks
+    hooks.stop()
+
+
+def _assert_signed_events(receiver, customer_url, topics=STEP_TOPICS):
+    """Wait (bounded) until every step's event for the customer arrived, correctly signed."""
+    customer_href = customer_url.rstrip("/")
+    deadline = time.monotonic() + 20
+    while True:
+        seen = {
+            r.json()["topic"]
+            for r in list(receiver.requests)
+            if r.json()["_links"].get("customer", {}).get("href") == customer_href
+        }
+        if topics <= seen or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert topics <= seen, seen
+    for request in receiver.requests:
+        assert verify_signature(
+            "sdk-test-secret", request.body, request.headers["x-request-signature-sha-256"]
+        )
+        assert request.headers["x-dwolla-topic"] == request.json()["topic"]
 
 
 def _new_customer(token):
@@ -92,7 +135,7 @@ def test_sdk_gets_a_token_and_lists_partners(dwolla):
     assert names == {"MX", "Plaid", "Checkout.com"}
 
 
-def test_sdk_mx_flow_to_verified_funding_source(dwolla):
+def test_sdk_mx_flow_to_verified_funding_source(dwolla, receiver):
     token, _, browser = dwolla
     customer_url = _new_customer(token)
     session = _session(token, customer_url, "MX")
@@ -117,9 +160,10 @@ def test_sdk_mx_flow_to_verified_funding_source(dwolla):
         token, customer_url, exchange.headers["location"], bankAccountType="checking"
     )
     assert (source["status"], source["type"]) == ("verified", "bank")
+    _assert_signed_events(receiver, customer_url)
 
 
-def test_sdk_plaid_flow_to_verified_funding_source(dwolla):
+def test_sdk_plaid_flow_to_verified_funding_source(dwolla, receiver):
     token, _, browser = dwolla
     customer_url = _new_customer(token)
     session = _session(token, customer_url, "Plaid")
@@ -142,6 +186,7 @@ def test_sdk_plaid_flow_to_verified_funding_source(dwolla):
         token, customer_url, exchange.headers["location"], bankAccountType="savings"
     )
     assert (source["status"], source["bankAccountType"]) == ("verified", "savings")
+    _assert_signed_events(receiver, customer_url)
 
 
 def test_sdk_maps_dwolla_errors_to_its_exception_classes(dwolla):
@@ -154,7 +199,7 @@ def test_sdk_maps_dwolla_errors_to_its_exception_classes(dwolla):
     assert paths == {"/lastName", "/email"}
 
 
-def test_sdk_checkout_flow_to_verified_card_funding_source(dwolla):
+def test_sdk_checkout_flow_to_verified_card_funding_source(dwolla, receiver):
     token, _, browser = dwolla
     customer_url = _new_customer(token)
     session = _session(token, customer_url, "Checkout.com")
@@ -194,3 +239,4 @@ def test_sdk_checkout_flow_to_verified_card_funding_source(dwolla):
     )
     assert (source["status"], source["type"]) == ("verified", "card")
     assert source["cardDetails"]["lastFour"] == "1519"
+    _assert_signed_events(receiver, customer_url)
