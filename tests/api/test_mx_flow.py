@@ -183,6 +183,10 @@ def test_mx_reauth_round_trip(api, customer):
     reset = api.post(f"/sandbox/exchanges/{exchange_id}/reset-login")
     assert reset.status_code == 200, reset.text
     assert "re-authenticate" in reset.json()["_links"]
+    events = api.get("/events").json()["_embedded"]["events"]
+    reauth = [e for e in events if e["topic"] == "customer_exchange_reauth_required"]
+    assert [e["resourceId"] for e in reauth] == [exchange_id]
+    assert reauth[0]["_links"]["customer"]["href"].endswith(customer["id"])
     body = {"_links": {"exchange": {"href": location}}, "bankAccountType": "checking", "name": "C"}
     assert_dwolla_error(
         api.post(f"/customers/{customer['id']}/funding-sources", body), 400, "UpdateCredentials"

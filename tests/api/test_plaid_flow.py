@@ -156,6 +156,10 @@ def test_plaid_reauth_round_trip_emits_and_restores(api, customer):
     reset = api.post(f"/sandbox/exchanges/{exchange_id}/reset-login")
     assert reset.status_code == 200
     assert "re-authenticate" in reset.json()["_links"]
+    events = api.get("/events").json()["_embedded"]["events"]
+    reauth = [e for e in events if e["topic"] == "customer_exchange_reauth_required"]
+    assert [e["resourceId"] for e in reauth] == [exchange_id]
+    assert reauth[0]["_links"]["customer"]["href"].endswith(customer["id"])
     assert_dwolla_error(funding_source(api, customer, location), 400, "UpdateCredentials")
 
     session = api.post(f"{location}/exchange-sessions", {})
