@@ -23,6 +23,7 @@ from bankbridge.api.idempotency import IdempotencyMiddleware
 from bankbridge.api.routes import api_routes
 from bankbridge.config import Settings
 from bankbridge.crypto import load_vault
+from bankbridge.housekeeping import Housekeeper
 from bankbridge.partners import PARTNERS
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.services import Services
@@ -72,10 +73,13 @@ def create_app(settings: Settings) -> Starlette:
             worker = DeliveryWorker(services.store, settings, services.vault, webhook_http)
             app.state.webhook_worker = worker
             await worker.start()
+            housekeeper = Housekeeper(services.store)
+            housekeeper.start()
             log.info("BankBridge ready (%s mode, %s)", settings.mode, database.dialect)
             try:
                 yield
             finally:
+                await housekeeper.stop()
                 await worker.stop()
                 await webhook_http.aclose()
                 await database.close()

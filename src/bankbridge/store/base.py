@@ -167,6 +167,10 @@ class Store(Protocol):
         """The record store of one partner's emulator."""
         ...
 
+    async def purge_expired(self, moment: datetime, batch: int = 500) -> int:
+        """Delete a batch of rows that expired before ``moment`` (emulator records, tokens)."""
+        ...
+
     # Idempotency keys (store/sql_idempotency.py) ------------------------------------
 
     async def claim_idempotency_key(

@@ -229,6 +229,24 @@ class SqlStore(ExchangeSql, IdempotencySql, WebhookSql):
             ),
         )
 
+    # Housekeeping -------------------------------------------------------------------
+
+    async def purge_expired(self, moment: datetime, batch: int = 500) -> int:
+        """Delete up to ``batch`` expired rows of each kind; returns how many went."""
+        micros = to_micros(moment)
+        removed = await self.database.execute(
+            "DELETE FROM emulator_records WHERE (partner, kind, record_key) IN ("
+            "SELECT partner, kind, record_key FROM emulator_records "
+            "WHERE expires_at < :now LIMIT :batch)",
+            {"now": micros, "batch": batch},
+        )
+        removed += await self.database.execute(
+            "DELETE FROM access_tokens WHERE token_hash IN ("
+            "SELECT token_hash FROM access_tokens WHERE expires_at < :now LIMIT :batch)",
+            {"now": micros, "batch": batch},
+        )
+        return removed
+
     # Emulators ----------------------------------------------------------------------
 
     def emulator_records(self, partner: str) -> EmulatorRecords:

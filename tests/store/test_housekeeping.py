@@ -1,0 +1,34 @@
+"""Housekeeping deletes expired emulator records and tokens, and nothing else."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from bankbridge.clock import now
+from bankbridge.housekeeping import Housekeeper
+from bankbridge.store import SqlStore, open_database
+
+
+def test_housekeeping_deletes_only_expired_rows(database_url):
+    async def scenario():
+        database = await open_database(database_url)
+        try:
+            store = SqlStore(database)
+            records = store.emulator_records("plaid")
+            past, future = now() - timedelta(seconds=1), now() + timedelta(hours=1)
+            for n in range(1200):  # more than two batches
+                await records.put("link_token", f"old-{n}", {"n": n}, expires_at=past)
+            await records.put("link_token", "fresh", {"n": -1}, expires_at=future)
+            await records.put("item", "forever", {"n": -2})
+            removed = await Housekeeper(store).run_once()
+            left = await database.fetch_all(
+                "SELECT record_key FROM emulator_records ORDER BY record_key"
+            )
+        finally:
+            await database.close()
+        return removed, [row["record_key"] for row in left]
+
+    removed, left = asyncio.run(scenario())
+    assert removed == 1200
+    assert left == ["forever", "fresh"]
