@@ -20,7 +20,8 @@ def test_domain_imports_no_web_stack_or_database_driver():
     code = (
         "import sys\n"
         + "".join(f"import {module}\n" for module in DOMAIN_MODULES)
-        + "print(','.join(m for m in ('starlette', 'httpx', 'sqlite3', 'asyncpg') if m in sys.modules))"
+        + "found = [m for m in ('starlette', 'httpx', 'sqlite3', 'asyncpg') if m in sys.modules]\n"
+        + "print(','.join(found))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -59,7 +59,7 @@ def test_signatures_verify_only_the_signed_message():
     assert not Vault(Vault_key("b")).verify(b"message", tag)
 
 
-def Vault_key(passphrase):  # noqa: N802 - reads as a constructor in the tests above
+def Vault_key(passphrase):
     from bankbridge.crypto import _as_fernet_key
 
     return _as_fernet_key(passphrase)

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+
 from live_server import free_port
 
 PUBLIC_URL = "http://bankbridge.test"  # one public URL, as behind a load balancer

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from flows import submit
 from helpers import assert_dwolla_error
 
