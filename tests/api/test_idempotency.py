@@ -67,3 +67,14 @@ def test_an_overlong_key_is_a_validation_error(api):
 def test_requests_without_a_valid_token_are_not_remembered(client):
     response = client.post("/customers", json={}, headers={"Idempotency-Key": "x"})
     assert_dwolla_error(response, 401, "InvalidAccessToken")
+
+
+def test_a_key_reused_for_another_request_is_refused(api, customer):
+    assert _create(api, "reused", email="r@example.com").status_code == 201
+    other = api.post(
+        f"/customers/{customer['id']}/exchange-sessions",
+        {"_links": {"exchange-partner": {"href": api.partner_href("Plaid")}}},
+        headers={"Idempotency-Key": "reused"},
+    )
+    body = assert_dwolla_error(other, 409, "Conflict")
+    assert "POST /customers" in body["message"]

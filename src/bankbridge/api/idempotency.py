@@ -1,7 +1,8 @@
 """``Idempotency-Key`` on POST, with Dwolla's semantics, as ASGI middleware.
 
-The same key from the same account within 24 hours answers the first request's status,
-headers and body without running the endpoint again, also when the two requests arrive at
+The same key from the same account within 24 hours, on the same method and path, answers
+the first request's status, headers and body without running the endpoint again (on
+another path it is refused with 409 ``Conflict``), also when the two requests arrive at
 once on different processes: the database row for (account, key) admits one owner, and the
 others wait for its response. A request that fails with a 5xx releases its key, so a retry
 does the work. Requests without a valid bearer token are passed through (the endpoint
@@ -63,16 +64,24 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         store = services.require_store()
+        request_key = f"{scope['method']} {scope['path']}"
         deadline = time.monotonic() + WAIT_SECONDS
         while True:
             moment = now()
             if await store.claim_idempotency_key(
-                account_id, key, moment, moment + LEASE, moment - KEY_LIFETIME
+                account_id, key, request_key, moment, moment + LEASE, moment - KEY_LIFETIME
             ):
                 break
             found = await store.read_idempotent_response(account_id, key, moment - KEY_LIFETIME)
-            if found is not None and found[1] is not None:
-                await _replay(found[1], send)
+            if found is not None and found[1] not in (None, request_key):
+                reused = Conflict(
+                    "This Idempotency-Key was already used for a different request "
+                    f"({found[1]}); use a new key."
+                )
+                await self._reply_error(reused, services, scope, receive, send)
+                return
+            if found is not None and found[2] is not None:
+                await _replay(found[2], send)
                 return
             if time.monotonic() > deadline:
                 conflict = Conflict("A request with this Idempotency-Key is still being processed.")

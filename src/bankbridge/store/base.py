@@ -177,6 +177,7 @@ class Store(Protocol):
         self,
         account_id: str,
         key: str,
+        request_key: str,
         now: datetime,
         lease_until: datetime,
         expired_before: datetime,
@@ -196,8 +197,8 @@ class Store(Protocol):
 
     async def read_idempotent_response(
         self, account_id: str, key: str, expired_before: datetime
-    ) -> tuple[str, StoredResponse | None] | None:
-        """('done', response) or ('pending', None) for a live key; None when there is none."""
+    ) -> tuple[str, str | None, StoredResponse | None] | None:
+        """(state, request key, response) of a live key; None when there is none."""
         ...
 
     # Exchanges and funding sources (store/sql_exchanges.py) -------------------------

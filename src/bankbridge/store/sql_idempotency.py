@@ -36,14 +36,19 @@ class IdempotencySql:
         self,
         account_id: str,
         key: str,
+        request_key: str,
         now: datetime,
         lease_until: datetime,
         expired_before: datetime,
     ) -> bool:
-        """True when this request now owns the key (new, expired, or its owner's lease lapsed)."""
+        """True when this request now owns the key (new, expired, or its owner's lease lapsed).
+
+        ``request_key`` names the request (method and path) the key is being used for.
+        """
         params = {
             "account": account_id,
             "key": key,
+            "request": request_key,
             "now": to_micros(now),
             "lease": to_micros(lease_until),
             "expired": to_micros(expired_before),
@@ -55,8 +60,9 @@ class IdempotencySql:
         try:
             async with self.database.transaction() as tx:
                 await tx.execute(
-                    "INSERT INTO idempotency_keys (account_id, idempotency_key, state, "
-                    "locked_until, created_at) VALUES (:account, :key, 'pending', :lease, :now)",
+                    "INSERT INTO idempotency_keys (account_id, idempotency_key, request_key, "
+                    "state, locked_until, created_at) "
+                    "VALUES (:account, :key, :request, 'pending', :lease, :now)",
                     params,
                 )
             return True
@@ -64,8 +70,8 @@ class IdempotencySql:
             pass
         taken = await self.database.execute(
             "UPDATE idempotency_keys SET state = 'pending', locked_until = :lease, "
-            "created_at = :now, response_status = NULL, response_headers = NULL, "
-            "response_body = NULL "
+            "request_key = :request, created_at = :now, response_status = NULL, "
+            "response_headers = NULL, response_body = NULL "
             "WHERE account_id = :account AND idempotency_key = :key AND ("
             "created_at < :expired OR (state = 'pending' AND locked_until < :now))",
             params,
@@ -99,17 +105,20 @@ class IdempotencySql:
 
     async def read_idempotent_response(
         self, account_id: str, key: str, expired_before: datetime
-    ) -> tuple[str, StoredResponse | None] | None:
-        """('done', response) or ('pending', None) for a live key; None when there is none."""
+    ) -> tuple[str, str | None, StoredResponse | None] | None:
+        """(state, request key, response) of a live key: ('done', …, response) or
+        ('pending', …, None); None when there is none."""
         row = await self.database.fetch_one(
-            "SELECT state, response_status, response_headers, response_body FROM idempotency_keys "
+            "SELECT state, request_key, response_status, response_headers, response_body "
+            "FROM idempotency_keys "
             "WHERE account_id = :account AND idempotency_key = :key AND created_at >= :expired",
             {"account": account_id, "key": key, "expired": to_micros(expired_before)},
         )
         if row is None:
             return None
         if row["state"] != "done":
-            return ("pending", None)
+            return ("pending", row["request_key"], None)
         headers = [(str(k), str(v)) for k, v in json.loads(row["response_headers"])]
         body = base64.b64decode(row["response_body"])
-        return ("done", StoredResponse(int(row["response_status"]), headers, body))
+        response = StoredResponse(int(row["response_status"]), headers, body)
+        return ("done", row["request_key"], response)
