@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format clean
+.PHONY: install run test lint format clean bench
 
 install: $(STAMP)
 
@@ -20,6 +20,17 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# Never part of `make test` or CI: ~12 minutes on 2 cores (see BENCHMARKS.md).
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; } \
+	  || echo "bench: wrk is not installed and cannot be installed here (need root for apt-get)"
+	@if command -v npm >/dev/null; then \
+	  [ bench/node_modules/.package-lock.json -nt bench/package.json ] \
+	  || (cd bench && npm install --no-audit --no-fund --loglevel=error) \
+	  || echo "bench: npm install failed; Prism will be left out"; \
+	else echo "bench: npm not found; Prism will be left out"; fi
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

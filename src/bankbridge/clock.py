@@ -24,6 +24,8 @@ def from_micros(micros: int) -> datetime:
 
 def isoformat(moment: datetime) -> str:
     """Dwolla's timestamp format: ``2024-03-25T17:13:38.430Z``."""
+    m = moment.astimezone(UTC)  # fields by hand: strftime is several times slower
     return (
-        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}."
+        f"{m.microsecond // 1000:03d}Z"
     )

@@ -34,7 +34,7 @@ def test_create_customer_accepts_plain_json_content_type(api):
     response = api.client.post(
         "/customers",
         json={"firstName": "Ann", "lastName": "Lee", "email": "plain@example.com"},
-        headers={"Authorization": api.headers["Authorization"], "Content-Type": "application/json"},
+        headers={**api.headers, "Content-Type": "application/json"},
     )
     assert response.status_code == 201
 

@@ -166,3 +166,37 @@ def test_unknown_session_is_not_found(api):
 def test_session_reads_are_stable(api, customer):
     location, body = _session(api, customer, "Checkout.com")
     assert api.get(location).json() == body
+
+
+@pytest.mark.parametrize("partner", ["MX", "Plaid", "Checkout.com"])
+def test_session_read_fast_path_answers_the_routed_endpoints_bytes(
+    api, customer, partner, monkeypatch
+):
+    """The fast path and the routed endpoint answer the same status, headers and bytes."""
+    from bankbridge.api import fastpath
+
+    location, _ = _session(api, customer, partner)
+    fast = api.get(location)
+
+    async def decline(scope, session_id):
+        return None
+
+    monkeypatch.setattr(fastpath, "_session_document", decline)
+    routed = api.get(location)
+    assert fast.status_code == routed.status_code == 200
+    assert fast.content == routed.content
+    assert fast.headers.items() == routed.headers.items()
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "code"),
+    [
+        ({"Authorization": "Bearer not-a-real-token"}, 401, "InvalidAccessToken"),
+        ({"Authorization": "Basic YTpi"}, 401, "InvalidAccessToken"),
+        ({"Accept": "text/html"}, 406, "InvalidVersion"),
+    ],
+)
+def test_session_read_errors_are_unchanged_by_the_fast_path(api, customer, headers, status, code):
+    location, _ = _session(api, customer, "Plaid")
+    response = api.client.get(location, headers={**api.headers, **headers})
+    assert_dwolla_error(response, status, code)

@@ -38,7 +38,8 @@ def test_token_accepts_form_field_credentials(client, account):
     assert response.status_code == 200
     assert (
         client.get(
-            "/", headers={"Authorization": "Bearer " + response.json()["access_token"]}
+            "/",
+            headers={"Authorization": "Bearer " + response.json()["access_token"], "Accept": HAL},
         ).status_code
         == 200
     )

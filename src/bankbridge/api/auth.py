@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bankbridge.domain.accounts import authenticate
+from bankbridge.domain.accounts import TokenCache, authenticate
 from bankbridge.domain.models import Account
-from bankbridge.errors import InvalidAccessToken, NotAcceptable
+from bankbridge.errors import InvalidAccessToken, NotAcceptable, NotFound
 from bankbridge.services import Services
 
-__all__ = ["authenticated", "check_accept", "services_of"]
+__all__ = ["accept_media", "authenticated", "check_accept", "services_of", "token_cache_of"]
 
 AccountEndpoint = Callable[[Request, Account], Awaitable[Response]]
 
-_ACCEPTABLE = ("application/vnd.dwolla.v1.hal+json", "application/json", "application/*", "*/*")
+# Dwolla versions its API by media type: requests without it are refused (406 InvalidVersion).
+_ACCEPTABLE = ("application/vnd.dwolla.v1.hal+json",)
 
 
 def services_of(request: Request) -> Services:
@@ -26,11 +28,23 @@ def services_of(request: Request) -> Services:
     return services
 
 
+def token_cache_of(app: Any) -> TokenCache:
+    """The app's bearer-token cache (one per app, made on first use)."""
+    cache: TokenCache | None = getattr(app.state, "token_cache", None)
+    if cache is None:
+        cache = app.state.token_cache = TokenCache()
+    return cache
+
+
 def check_accept(request: Request) -> None:
-    """Refuse an Accept header that admits neither Dwolla's media type nor JSON."""
-    accept = request.headers.get("accept")
+    """Refuse a request whose Accept header is missing or lacks Dwolla's media type."""
+    accept_media(request.headers.get("accept"))
+
+
+def accept_media(accept: str | None) -> None:
+    """``check_accept`` on the header's value (None when absent)."""
     if not accept:
-        return
+        raise NotAcceptable()
     for part in accept.split(","):
         media = part.split(";", 1)[0].strip().lower()
         if media in _ACCEPTABLE:
@@ -46,8 +60,12 @@ def authenticated(endpoint: AccountEndpoint) -> Callable[[Request], Awaitable[Re
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise InvalidAccessToken()
-        account = await authenticate(services_of(request).require_store(), token.strip())
+        account = await authenticate(
+            services_of(request).require_store(), token.strip(), token_cache_of(request.app)
+        )
         check_accept(request)
+        if any("\x00" in value for value in request.path_params.values()):
+            raise NotFound()  # no id holds NUL, and PostgreSQL cannot even compare one
         return await endpoint(request, account)
 
     return wrapper

@@ -12,9 +12,12 @@ from typing import Any
 
 from starlette.responses import Response
 
-__all__ = ["HAL_JSON", "collection", "hal_response", "link"]
+__all__ = ["HAL_JSON", "collection", "encode", "hal_response", "link"]
 
 HAL_JSON = "application/vnd.dwolla.v1.hal+json"
+
+# json.dumps(..., separators=(",", ":")) builds this encoder on every call; build it once.
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
 
 
 def link(href: str, resource_type: str, media_type: str = HAL_JSON) -> dict[str, str]:
@@ -41,5 +44,10 @@ def hal_response(
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     """A response carrying a HAL document (or none, for 201/204 with a Location)."""
-    content = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
+    content = b"" if body is None else encode(body)
     return Response(content, status_code=status, headers=headers, media_type=HAL_JSON)
+
+
+def encode(document: Mapping[str, Any]) -> bytes:
+    """A HAL document's bytes: compact JSON, non-ASCII escaped."""
+    return _ENCODER.encode(document).encode()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from bankbridge import partners
@@ -17,6 +18,7 @@ from bankbridge.store.base import Store
 __all__ = [
     "IssuedToken",
     "NewAccount",
+    "TokenCache",
     "authenticate",
     "create_account",
     "issue_token",
@@ -25,6 +27,8 @@ __all__ = [
 ]
 
 _PACKAGE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
+TOKEN_CACHE_SECONDS = 10.0
+TOKEN_CACHE_ENTRIES = 10_000
 
 
 @dataclass(frozen=True)
@@ -113,11 +117,55 @@ async def issue_token(store: Store, key: str, secret: str, ttl_seconds: int) -> 
     return IssuedToken(token, ttl_seconds)
 
 
-async def authenticate(store: Store, token: str) -> Account:
+class TokenCache:
+    """A process-local memo of ``token hash -> (account, token expiry)``, for a few seconds.
+
+    Safe because an access-token row never changes: it names one account (the key is the
+    hash of that account's token, so no entry can answer for another account) and one expiry,
+    and it is only ever deleted after that expiry. ``authenticate`` checks the expiry on every
+    request, hit or miss, so a cached token never outlives it. The short lifetime bounds how
+    stale the cached account (name, redirect URLs, partners) may be after a change. Unknown
+    tokens are not cached. If tokens ever become revocable, revocation must clear this cache.
+    """
+
+    def __init__(
+        self, seconds: float = TOKEN_CACHE_SECONDS, max_entries: int = TOKEN_CACHE_ENTRIES
+    ) -> None:
+        self._seconds = seconds
+        self._max_entries = max_entries
+        self._entries: dict[str, tuple[Account, datetime, float]] = {}
+
+    def get(self, token_hash: str) -> tuple[Account, datetime] | None:
+        """The cached account and token expiry, unless absent or older than the lifetime."""
+        entry = self._entries.get(token_hash)
+        if entry is None:
+            return None
+        if entry[2] <= time.monotonic():
+            self._entries.pop(token_hash, None)
+            return None
+        return entry[0], entry[1]
+
+    def put(self, token_hash: str, account: Account, expires_at: datetime) -> None:
+        """Remember a token found in the store (the oldest entry makes room when full)."""
+        if len(self._entries) >= self._max_entries:
+            self._entries.pop(next(iter(self._entries)))
+        self._entries[token_hash] = (account, expires_at, time.monotonic() + self._seconds)
+
+    def clear(self) -> None:
+        """Forget every token."""
+        self._entries.clear()
+
+
+async def authenticate(store: Store, token: str, cache: TokenCache | None = None) -> Account:
     """The account behind a bearer token; raises when unknown or expired."""
-    found = await store.get_access_token(hash_secret(token))
+    token_hash = hash_secret(token)
+    found = cache.get(token_hash) if cache is not None else None
     if found is None:
-        raise InvalidAccessToken()
+        found = await store.get_access_token(token_hash)
+        if found is None:
+            raise InvalidAccessToken()
+        if cache is not None:
+            cache.put(token_hash, *found)
     account, expires_at = found
     if expires_at <= now():
         raise ExpiredAccessToken()

@@ -19,6 +19,10 @@ from bankbridge.store.base import Database, Row, UniqueViolation
 __all__ = ["SqliteDatabase"]
 
 BUSY_TIMEOUT_MS = 5000
+# SQLite's default page cache is 2 MiB: with a million sessions, most reads by id then miss
+# it and go to the OS for the index and table leaves. 64 MiB holds the id index and hot
+# pages at that size while keeping the process well under 200 MB (see BENCHMARKS.md).
+CACHE_KIB = 65536
 
 
 class SqliteDatabase:
@@ -44,16 +48,23 @@ class SqliteDatabase:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         return cls(conn)
 
     async def fetch_one(self, sql: str, params: Mapping[str, Any] | None = None) -> Row | None:
-        async with self._lock:
-            rows = _run(self._conn, sql, params).fetchall()
-            return rows[0] if rows else None
+        if self._lock.locked():  # a transaction is open: wait, so as not to read inside it
+            async with self._lock:
+                rows = _run(self._conn, sql, params).fetchall()
+                return rows[0] if rows else None
+        # No await until the statement is done, so no transaction can begin meanwhile.
+        rows = _run(self._conn, sql, params).fetchall()
+        return rows[0] if rows else None
 
     async def fetch_all(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        async with self._lock:
-            return _run(self._conn, sql, params).fetchall()
+        if self._lock.locked():
+            async with self._lock:
+                return _run(self._conn, sql, params).fetchall()
+        return _run(self._conn, sql, params).fetchall()
 
     async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
         async with self._lock:
