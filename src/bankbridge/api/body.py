@@ -7,6 +7,7 @@ message, wrong fields a ``ValidationError`` naming each field by its JSON pointe
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from starlette.requests import Request
@@ -17,6 +18,8 @@ __all__ = ["Body", "read_body", "read_json"]
 
 JSON_MEDIA_TYPES = ("application/vnd.dwolla.v1.hal+json", "application/json")
 _REPORTED = object()  # a type error already recorded for this path
+# NUL and lone surrogates (JSON's "\u0000", "\ud800") are not text any store can keep.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -42,7 +45,7 @@ async def read_json(request: Request, limit: int, *, required: bool = True) -> B
             raise BadRequest("The request body is empty: a JSON object is required.")
         return Body({})
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if media and media not in JSON_MEDIA_TYPES:
+    if media not in JSON_MEDIA_TYPES:  # a missing one too: Dwolla requires it on a body
         raise UnsupportedMediaType()
     try:
         data = json.loads(raw)
@@ -78,6 +81,10 @@ class Body:
             return None
         if not isinstance(value, str):
             self.errors.append(FieldError(path, "Invalid", f"{_name(path)} must be a string."))
+            return None
+        if _UNSTORABLE.search(value):
+            message = f"{_name(path)} contains characters that are not allowed."
+            self.errors.append(FieldError(path, "InvalidFormat", message))
             return None
         return value
 

@@ -8,6 +8,7 @@ from bankbridge.api.resources import (
     accounts,
     available_connections,
     customers,
+    docs,
     events,
     exchange_partners,
     exchange_sessions,
@@ -71,4 +72,6 @@ def api_routes() -> list[BaseRoute]:
         Route("/webhooks/{id}/retries", webhooks.create_retry, methods=["POST"]),
         Route("/webhooks/{id}/retries", webhooks.list_retries_of, methods=["GET"]),
         Route("/webhooks/{id}/retries/{retry_id}", webhooks.retrieve_retry, methods=["GET"]),
+        Route("/openapi.json", docs.get_openapi, methods=["GET"]),
+        Route("/docs", docs.get_docs, methods=["GET"]),
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -17,6 +18,8 @@ from bankbridge.api.auth import services_of
 from bankbridge.api.body import read_body
 from bankbridge.domain.accounts import issue_token
 from bankbridge.errors import BadRequest
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL, lone surrogates
 
 
 async def create_token(request: Request) -> Response:
@@ -35,6 +38,8 @@ async def create_token(request: Request) -> Response:
         return _oauth_error(400, "unsupported_grant_type", "Only client_credentials is supported.")
     if not key or not secret:
         return _oauth_error(401, "invalid_client", "Client credentials are missing.")
+    if _UNSTORABLE.search(key + secret):  # in no credential, and no store can look it up
+        return _oauth_error(401, "invalid_client", "Invalid client credentials.")
     token = await issue_token(
         services.require_store(), key, secret, services.settings.token_ttl_seconds
     )

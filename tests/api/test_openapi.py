@@ -1,0 +1,122 @@
+"""BankBridge's own OpenAPI document: exactly the served routes, and real responses fit it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema_rs
+import pytest
+from starlette.routing import Route
+
+from bankbridge.api.openapi import openapi_document
+from bankbridge.api.routes import api_routes
+from helpers import HAL
+
+METHODS = {"get", "post", "delete", "put", "patch"}
+
+
+def _served() -> set[tuple[str, str]]:
+    served = set()
+    for route in api_routes():
+        assert isinstance(route, Route)
+        served |= {(m.lower(), route.path) for m in route.methods or () if m != "HEAD"}
+    return served
+
+
+def _described(document: dict[str, Any]) -> set[tuple[str, str]]:
+    return {
+        (method, path)
+        for path, item in document["paths"].items()
+        for method in item
+        if method in METHODS
+    }
+
+
+def _validator(document: dict[str, Any], name: str) -> Any:
+    schema = {"$ref": f"#/components/schemas/{name}", "components": document["components"]}
+    return jsonschema_rs.Draft202012Validator(schema)
+
+
+def test_the_document_describes_every_route_and_only_those():
+    assert _described(openapi_document()) == _served()
+
+
+def test_every_schema_reference_resolves():
+    document = openapi_document()
+    names = set(document["components"]["schemas"])
+
+    def refs(node: Any) -> set[str]:
+        if isinstance(node, dict):
+            found = {node["$ref"]} if isinstance(node.get("$ref"), str) else set()
+            return found.union(*(refs(v) for v in node.values()))
+        if isinstance(node, list):
+            return set().union(*(refs(v) for v in node))
+        return set()
+
+    for ref in refs(document):
+        assert ref.startswith("#/components/schemas/") and ref.rsplit("/", 1)[1] in names, ref
+
+
+def test_openapi_json_is_served_without_a_token(client):
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    document = response.json()
+    assert document["openapi"] == "3.1.0"
+    assert document["servers"] == [{"url": "http://testserver"}]
+    assert _described(document) == _served()
+
+
+def test_docs_page_is_served_without_a_token_and_lists_every_operation(client):
+    response = client.get("/docs")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    for _, path in _served():
+        assert f">{path}</span>" in response.text, path
+    assert "http://" not in response.text.split("<main>")[0].replace("http://testserver", "")
+
+
+@pytest.mark.parametrize(
+    ("partner", "shape"),
+    [
+        ("MX", "MXExchangeSession"),
+        ("Plaid", "PlaidExchangeSession"),
+        ("Checkout.com", "CheckoutExchangeSession"),
+    ],
+)
+def test_each_exchange_session_shape_matches_exactly_one_alternative(api, customer, partner, shape):
+    created = api.create_session(customer, partner)
+    assert created.status_code == 201, created.text
+    session = api.get(created.headers["location"]).json()
+    document = openapi_document()
+    assert _validator(document, "ExchangeSession").is_valid(session)  # oneOf: exactly one
+    assert _validator(document, shape).is_valid(session)
+
+
+def test_resources_and_lists_match_their_schemas(api, customer):
+    document = openapi_document()
+    checks = {
+        "/": "Root",
+        "/customers": "Customers",
+        f"/customers/{customer['id']}": "Customer",
+        "/exchange-partners": "ExchangePartners",
+        "/events": "Events",
+        "/webhook-subscriptions": "WebhookSubscriptions",
+        f"/customers/{customer['id']}/exchanges": "Exchanges",
+        f"/customers/{customer['id']}/funding-sources": "FundingSources",
+    }
+    for path, name in checks.items():
+        response = api.get(path)
+        assert response.status_code == 200, (path, response.text)
+        errors = [e.message for e in _validator(document, name).iter_errors(response.json())]
+        assert not errors, (path, errors)
+
+
+def test_error_bodies_match_the_error_schemas(api):
+    document = openapi_document()
+    not_found = api.get("/customers/6a1b7a5e-4d7a-4a4e-9e0e-8b8b8b8b8b8b").json()
+    assert _validator(document, "Error").is_valid(not_found)
+    invalid = api.post("/customers", {"firstName": "A"}).json()
+    assert _validator(document, "ValidationError").is_valid(invalid)
+    assert _validator(document, "AnyError").is_valid(invalid)
+    assert HAL in document["info"]["description"]
