@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
-from webhook_testing import TINY_SCHEDULE, Receiver
 
 from bankbridge.config import Settings
 from bankbridge.services import Services
 from bankbridge.webhooks.delivery import DeliveryWorker, delivery_client
+from webhook_testing import TINY_SCHEDULE, Receiver
 
 
 @pytest.fixture

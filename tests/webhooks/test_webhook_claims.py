@@ -9,8 +9,6 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from webhook_testing import Receiver, subscribe
-
 from bankbridge.clock import now
 from bankbridge.config import Settings
 from bankbridge.domain.ids import new_id
@@ -18,6 +16,7 @@ from bankbridge.services import Services
 from bankbridge.store import SqlStore, open_database
 from bankbridge.webhooks.delivery import DeliveryWorker
 from helpers import ApiClient
+from webhook_testing import Receiver, subscribe
 
 
 def test_two_workers_on_one_database_deliver_each_webhook_exactly_once(

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.testclient import TestClient
-from webhook_testing import SECRET, Receiver, subscribe
 
 from bankbridge.app import create_app
 from bankbridge.config import Settings
@@ -17,6 +16,7 @@ from bankbridge.services import Services
 from bankbridge.webhooks.delivery import DeliveryWorker
 from bankbridge.webhooks.signing import verify_signature
 from helpers import ApiClient, assert_dwolla_error, assert_link
+from webhook_testing import SECRET, Receiver, subscribe
 
 BASE = "http://testserver"
 

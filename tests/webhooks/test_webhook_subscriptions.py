@@ -7,13 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from webhook_testing import subscribe
 
 from bankbridge.domain.accounts import NewAccount
 from bankbridge.domain.webhooks import MAX_ACTIVE_SUBSCRIPTIONS, create_subscription
 from bankbridge.errors import ValidationError
 from bankbridge.services import Services
 from helpers import HAL, ApiClient, assert_dwolla_error, assert_link
+from webhook_testing import subscribe
 
 BASE = "http://testserver"
 
