@@ -153,3 +153,35 @@ def _start_and_stop_demo(tmp_path):
     with TestClient(create_app(Settings(database_url=env["BANKBRIDGE_DATABASE_URL"]))) as client:
         token = client.post("/token", data={"grant_type": "client_credentials"}, auth=(key, secret))
         assert token.status_code == 200, output
+
+
+@pytest.mark.parametrize("flags", [[], ["--no-access-log"]])
+def test_serve_logs_each_request_unless_no_access_log(tmp_path, flags):
+    port = _free_port()
+    env = {**os.environ, "BANKBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path}/serve.db"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bankbridge", "serve", "--port", str(port), *flags],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, process.stdout.read()
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert "Uvicorn running on" in output  # startup is still logged either way
+    logged = '"GET /health HTTP/1.1" 200' in output
+    assert logged == (flags == []), output

@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--demo", action="store_true", help="create a demo account on first start and show it"
     )
+    serve.add_argument(
+        "--no-access-log",
+        dest="access_log",
+        action="store_false",
+        help="do not log one line per request (errors and startup are still logged)",
+    )
     serve.set_defaults(handler=_serve)
 
     accounts = commands.add_parser("accounts", help="manage accounts (tenants)")
@@ -103,6 +109,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         port=settings.port,
         workers=args.workers,
         log_level="info",
+        access_log=args.access_log,
         proxy_headers=False,
     )
     return 0
