@@ -5,6 +5,7 @@ every target once, in the same order) and the table reports medians over rounds;
 from this one run are meaningful. Targets:
 
 - floor (raw ASGI) and floor (Starlette): uvicorn answering the bytes of a real BankBridge GET;
+  every uvicorn here, floors and BankBridge alike, runs with its access log off;
 - BankBridge ``GET /exchange-sessions/{id}`` on SQLite with 1k, 100k and 1M stored sessions,
   rotating at random over many (token, session) pairs from many accounts;
 - BankBridge ``POST /customers/{id}/exchange-sessions`` (sandbox partners mixed) on SQLite and
@@ -117,10 +118,12 @@ def main() -> int:
         prism_get.skipped = prism_post.skipped = prism_why
 
     # Servers ------------------------------------------------------------------------
+    # Access log off here and in floor.py alike, so the floors stay a fair comparison.
+    serve = [_bin("bankbridge"), "serve", "--port", "{port}", "--no-access-log"]
     try:
         for target in get_targets.values():
             env = {**env_base, **target.env, "BANKBRIDGE_SECRET_KEY": "bench-not-secret"}
-            _start(target, [_bin("bankbridge"), "serve", "--port", "{port}"], env, pinning)
+            _start(target, serve, env, pinning)
         _capture_body(main_get, floor_body)
         py = _bin("python")
         _start(
@@ -138,7 +141,7 @@ def main() -> int:
         for target in (post_sqlite, post_pg):
             if target.skipped is None:
                 env = {**env_base, **target.env, "BANKBRIDGE_SECRET_KEY": "bench-not-secret"}
-                _start(target, [_bin("bankbridge"), "serve", "--port", "{port}"], env, pinning)
+                _start(target, serve, env, pinning)
         if prism_cmd is not None:
             _start(prism_get, [*prism_cmd, "-p", "{port}"], env_base, pinning)
             prism_post.port, prism_post.process = prism_get.port, None

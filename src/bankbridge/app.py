@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import BaseRoute, Mount, Router
 
 from bankbridge.api.errors import EXCEPTION_HANDLERS
 from bankbridge.api.fastpath import FastPathMiddleware
@@ -46,6 +46,7 @@ def create_app(settings: Settings) -> Starlette:
         return services.require_store().emulator_records(slug)
 
     routes: list[BaseRoute] = list(api_routes())
+    emulators: list[BaseRoute] = []
     if settings.sandbox:
         for partner in PARTNERS:
             context = EmulatorContext(
@@ -53,7 +54,8 @@ def create_app(settings: Settings) -> Starlette:
                 settings=settings,
                 get_records=lambda slug=partner.slug: records_for(slug),  # type: ignore[misc]
             )
-            routes.append(Mount(f"/sandbox/{partner.slug}", app=partner.build_emulator(context)))
+            emulators.append(Mount(f"/sandbox/{partner.slug}", app=partner.build_emulator(context)))
+        routes.extend(emulators)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -61,7 +63,10 @@ def create_app(settings: Settings) -> Starlette:
         database = await open_database(settings.database_url)
         services.store = SqlStore(database, services.vault)
         if settings.sandbox:
-            transport: httpx.AsyncBaseTransport = httpx.ASGITransport(app=app)
+            # Adapters call only their emulator's base URL (``/sandbox/<slug>``), so their
+            # requests go straight to the same mounted emulator apps, over HTTP as ever, and
+            # skip the API's middleware and route table, which never answer those paths.
+            transport: httpx.AsyncBaseTransport = httpx.ASGITransport(app=Router(emulators))
         else:
             transport = httpx.AsyncHTTPTransport(retries=1)
         async with httpx.AsyncClient(transport=transport, timeout=PARTNER_TIMEOUT) as http:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from bankbridge.clock import now
 from bankbridge.store import SqlStore, open_database
+from bankbridge.store.base import NewRecord
 
 
 def _run(database_url, scenario):
@@ -65,3 +68,34 @@ def test_records_are_namespaced_by_partner_and_listed_by_parent(database_url):
         return await mx.list("member", "u1"), await plaid.get("member", "m1")
 
     assert _run(database_url, scenario) == ([{"n": 1}], None)
+
+
+def test_put_all_writes_every_record_and_replaces_existing_ones(database_url):
+    async def scenario(store):
+        records = store.emulator_records("mx")
+        await records.put("user", "u1", {"n": 0}, parent="all")
+        await records.put_all(
+            [
+                NewRecord("user", "u1", {"n": 1}, parent="all"),
+                NewRecord("user_by_id", "c1", {"guid": "u1"}),
+                NewRecord("widget", "w", {"x": 1}, expires_at=now() - timedelta(seconds=1)),
+            ]
+        )
+        await records.put_all([])
+        return (
+            await records.list("user", "all"),
+            await records.get("user_by_id", "c1"),
+            await records.get("widget", "w"),
+        )
+
+    assert _run(database_url, scenario) == ([{"n": 1}], {"guid": "u1"}, None)
+
+
+def test_put_all_refuses_the_same_record_twice_and_writes_nothing(database_url):
+    async def scenario(store):
+        records = store.emulator_records("plaid")
+        with pytest.raises(ValueError):
+            await records.put_all([NewRecord("item", "i1", {"n": 1}), NewRecord("item", "i1", {})])
+        return await records.get("item", "i1")
+
+    assert _run(database_url, scenario) is None

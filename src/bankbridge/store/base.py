@@ -5,8 +5,9 @@ The domain depends on ``Store`` only; SQL lives in ``store/`` alone.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -31,7 +32,7 @@ from bankbridge.webhooks.models import (
 if TYPE_CHECKING:
     from bankbridge.store.sql_idempotency import StoredResponse
 
-__all__ = ["Database", "EmulatorRecords", "Row", "Store", "UniqueViolation"]
+__all__ = ["Database", "EmulatorRecords", "NewRecord", "Row", "Store", "UniqueViolation"]
 
 Row = dict[str, Any]
 
@@ -66,6 +67,17 @@ class Database(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class NewRecord:
+    """One emulator record to write with ``EmulatorRecords.put_all`` (``put``'s arguments)."""
+
+    kind: str
+    key: str
+    data: dict[str, Any]
+    parent: str | None = None
+    expires_at: datetime | None = None
+
+
 class EmulatorRecords(Protocol):
     """A partner emulator's own state: JSON documents by (kind, key), optionally under a parent."""
 
@@ -79,6 +91,13 @@ class EmulatorRecords(Protocol):
         expires_at: datetime | None = None,
     ) -> None:
         """Insert or replace one record."""
+        ...
+
+    async def put_all(self, records: Sequence[NewRecord]) -> None:
+        """Insert or replace several records in one write: all or none.
+
+        No two may share a (kind, key).
+        """
         ...
 
     async def get(self, kind: str, key: str) -> dict[str, Any] | None:

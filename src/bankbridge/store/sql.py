@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -18,7 +18,7 @@ from bankbridge.domain.models import (
     Page,
     ProviderSession,
 )
-from bankbridge.store.base import Database, EmulatorRecords, Row, UniqueViolation
+from bankbridge.store.base import Database, EmulatorRecords, NewRecord, Row, UniqueViolation
 from bankbridge.store.sql_exchanges import ExchangeSql
 from bankbridge.store.sql_idempotency import IdempotencySql
 from bankbridge.store.sql_webhooks import WebhookSql
@@ -281,6 +281,33 @@ class _SqlEmulatorRecords:
         await self._db.execute(
             "INSERT INTO emulator_records (partner, kind, record_key, parent, data, expires_at, "
             "created_at) VALUES (:partner, :kind, :key, :parent, :data, :expires, :created) "
+            "ON CONFLICT (partner, kind, record_key) DO UPDATE SET parent = excluded.parent, "
+            "data = excluded.data, expires_at = excluded.expires_at",
+            params,
+        )
+
+    async def put_all(self, records: Sequence[NewRecord]) -> None:
+        # One multi-row statement: one round trip and one commit, atomic without a
+        # transaction (which would cost PostgreSQL two more round trips).
+        if len({(r.kind, r.key) for r in records}) != len(records):
+            raise ValueError("put_all: each (kind, key) may appear only once")
+        if not records:
+            return
+        created = to_micros(now())
+        params: dict[str, Any] = {"partner": self._partner, "created": created}
+        rows = []
+        for i, record in enumerate(records):
+            params[f"kind{i}"] = record.kind
+            params[f"key{i}"] = record.key
+            params[f"parent{i}"] = record.parent
+            params[f"data{i}"] = json.dumps(record.data)
+            params[f"expires{i}"] = to_micros(record.expires_at) if record.expires_at else None
+            rows.append(
+                f"(:partner, :kind{i}, :key{i}, :parent{i}, :data{i}, :expires{i}, :created)"
+            )
+        await self._db.execute(
+            "INSERT INTO emulator_records (partner, kind, record_key, parent, data, expires_at, "
+            f"created_at) VALUES {', '.join(rows)} "
             "ON CONFLICT (partner, kind, record_key) DO UPDATE SET parent = excluded.parent, "
             "data = excluded.data, expires_at = excluded.expires_at",
             params,

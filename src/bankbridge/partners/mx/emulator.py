@@ -69,6 +69,7 @@ from bankbridge.partners.mx.sandbox import (
     public,
 )
 from bankbridge.partners.mx.wire import MX_MEDIA_TYPE
+from bankbridge.store.base import NewRecord
 
 __all__ = ["build_emulator"]
 
@@ -214,9 +215,10 @@ class _MxEmulator:
             "is_disabled": is_disabled,
             "metadata": metadata,
         }
-        await records.put(USER, user["guid"], user, parent=ALL_USERS)
+        writes = [NewRecord(USER, user["guid"], user, parent=ALL_USERS)]
         if user_id is not None:
-            await records.put(USER_BY_ID, user_id, {"guid": user["guid"]})
+            writes.append(NewRecord(USER_BY_ID, user_id, {"guid": user["guid"]}))
+        await records.put_all(writes)
         return _reply({"user": user})
 
     @_api
@@ -299,8 +301,12 @@ class _MxEmulator:
             "expires_at": expires.isoformat(),
         }
         records = self.context.records
-        await records.put(WIDGET, token, widget, expires_at=expires)
-        await records.put(WIDGET_SEEN, token, {"spent": False}, expires_at=now + WIDGET_MEMORY)
+        await records.put_all(
+            [
+                NewRecord(WIDGET, token, widget, expires_at=expires),
+                NewRecord(WIDGET_SEEN, token, {"spent": False}, expires_at=now + WIDGET_MEMORY),
+            ]
+        )
         config = {"ui_message_version": version, "ui_message_webview_url_scheme": scheme}
         config["mode"] = mode
         url = f"{self.context.base_url}/connect/{token}/{_config_segment(config)}"

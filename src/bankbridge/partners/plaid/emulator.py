@@ -46,7 +46,7 @@ from starlette.types import ASGIApp
 
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.partners.plaid import sandbox
-from bankbridge.store.base import EmulatorRecords
+from bankbridge.store.base import EmulatorRecords, NewRecord
 
 __all__ = ["build_emulator"]
 
@@ -462,8 +462,12 @@ async def _link_token_create(call: _Call) -> Body:
         "account_filters": account_filters,
         "item_id": item_id,
     }
-    await call.records.put(LINK_TOKEN, token, record, expires_at=expiration + EXPIRED_TOKEN_GRACE)
-    await call.records.put(LINK_SESSION, token, {"link_token": token}, expires_at=expiration)
+    await call.records.put_all(
+        [
+            NewRecord(LINK_TOKEN, token, record, expires_at=expiration + EXPIRED_TOKEN_GRACE),
+            NewRecord(LINK_SESSION, token, {"link_token": token}, expires_at=expiration),
+        ]
+    )
     return {"link_token": token, "expiration": record["expiration"]}
 
 
