@@ -115,48 +115,8 @@ def test_serve_with_demo_prints_working_credentials(tmp_path, restart):
     _start_and_stop_demo(tmp_path)
 
 
-def _start_and_stop_demo(tmp_path):
-    port = _free_port()
-    env = {**os.environ, "BANKBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path}/serve.db"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bankbridge", "serve", "--demo", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.stdout.read()
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
-    finally:
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
-    key = re.search(r"key:\s+(\S+)", output).group(1)
-    secret = re.search(r"secret:\s+(\S+)", output).group(1)
-    assert process.returncode == 0, output
-    # The credentials printed work against the same database.
-    from starlette.testclient import TestClient
-
-    from bankbridge.app import create_app
-    from bankbridge.config import Settings
-
-    with TestClient(create_app(Settings(database_url=env["BANKBRIDGE_DATABASE_URL"]))) as client:
-        token = client.post("/token", data={"grant_type": "client_credentials"}, auth=(key, secret))
-        assert token.status_code == 200, output
-
-
-@pytest.mark.parametrize("flags", [[], ["--no-access-log"]])
-def test_serve_logs_each_request_unless_no_access_log(tmp_path, flags):
+def _serve_once(tmp_path, *flags):
+    """Run ``bankbridge serve`` until /health answers, stop it with SIGINT; returns its output."""
     port = _free_port()
     env = {**os.environ, "BANKBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path}/serve.db"}
     process = subprocess.Popen(
@@ -182,6 +142,28 @@ def test_serve_logs_each_request_unless_no_access_log(tmp_path, flags):
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
+    return output
+
+
+def _start_and_stop_demo(tmp_path):
+    output = _serve_once(tmp_path, "--demo")
+    key = re.search(r"key:\s+(\S+)", output).group(1)
+    secret = re.search(r"secret:\s+(\S+)", output).group(1)
+    # The credentials printed work against the same database.
+    from starlette.testclient import TestClient
+
+    from bankbridge.app import create_app
+    from bankbridge.config import Settings
+
+    database_url = f"sqlite:///{tmp_path}/serve.db"
+    with TestClient(create_app(Settings(database_url=database_url))) as client:
+        token = client.post("/token", data={"grant_type": "client_credentials"}, auth=(key, secret))
+        assert token.status_code == 200, output
+
+
+@pytest.mark.parametrize("flags", [[], ["--no-access-log"]])
+def test_serve_logs_each_request_unless_no_access_log(tmp_path, flags):
+    output = _serve_once(tmp_path, *flags)
     assert "Uvicorn running on" in output  # startup is still logged either way
     logged = '"GET /health HTTP/1.1" 200' in output
     assert logged == (flags == []), output
