@@ -9,6 +9,9 @@ from typing import Any
 import httpx
 from starlette.testclient import TestClient
 
+from bankbridge.clock import now
+from bankbridge.domain.models import Customer
+
 HAL = "application/vnd.dwolla.v1.hal+json"
 _emails = itertools.count(1)
 
@@ -81,3 +84,17 @@ class ApiClient:
         if redirect_url is not None:
             links["redirect-url"] = {"href": redirect_url}
         return self.post(f"/customers/{customer['id']}/exchange-sessions", {"_links": links})
+
+
+def domain_customer(customer_id: str) -> Customer:
+    """A domain ``Customer`` for adapter tests that bypass the API."""
+    return Customer(
+        id=customer_id,
+        account_id="acct-1",
+        first_name="Jane",
+        last_name="Doe",
+        email="jane@example.com",
+        type="unverified",
+        status="unverified",
+        created=now(),
+    )

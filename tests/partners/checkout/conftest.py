@@ -9,11 +9,11 @@ import pytest
 from checkout_support import AUTH, EMULATOR, SESSION_BODY, card_form, payment_id_in
 from starlette.testclient import TestClient
 
-from bankbridge.clock import now
 from bankbridge.domain.models import Customer
 from bankbridge.partners.checkout.adapter import CheckoutAdapter
 from bankbridge.services import Services
 from bankbridge.store.base import EmulatorRecords
+from helpers import domain_customer
 
 
 @pytest.fixture
@@ -33,16 +33,7 @@ def records(services: Services) -> EmulatorRecords:
 @pytest.fixture
 def checkout_customer() -> Customer:
     """A domain customer to open payment sessions for."""
-    return Customer(
-        id="5b1f7c1e-2222-4a2b-8c3d-0123456789ab",
-        account_id="acct-1",
-        first_name="Jane",
-        last_name="Doe",
-        email="jane@example.com",
-        type="unverified",
-        status="unverified",
-        created=now(),
-    )
+    return domain_customer("5b1f7c1e-2222-4a2b-8c3d-0123456789ab")
 
 
 @pytest.fixture

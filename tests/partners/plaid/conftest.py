@@ -10,10 +10,10 @@ import pytest
 from plaid_support import CREDENTIAL_HEADERS, LINK_TOKEN_BODY, PlaidPost
 from starlette.testclient import TestClient
 
-from bankbridge.clock import now
 from bankbridge.domain.models import Customer
 from bankbridge.partners.plaid.adapter import PlaidAdapter
 from bankbridge.services import Services
+from helpers import domain_customer
 
 
 @pytest.fixture
@@ -27,16 +27,7 @@ def adapter(services: Services) -> PlaidAdapter:
 @pytest.fixture
 def plaid_customer() -> Customer:
     """A domain customer to open Plaid sessions for."""
-    return Customer(
-        id="9f0c1d2e-1111-4a2b-8c3d-0123456789ab",
-        account_id="acct-1",
-        first_name="Jane",
-        last_name="Doe",
-        email="jane@example.com",
-        type="unverified",
-        status="unverified",
-        created=now(),
-    )
+    return domain_customer("9f0c1d2e-1111-4a2b-8c3d-0123456789ab")
 
 
 @pytest.fixture
