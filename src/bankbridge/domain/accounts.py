@@ -12,7 +12,7 @@ from bankbridge import partners
 from bankbridge.clock import now
 from bankbridge.domain.ids import hash_secret, new_id, new_secret, secret_matches
 from bankbridge.domain.models import Account, Application
-from bankbridge.errors import ExpiredAccessToken, InvalidAccessToken
+from bankbridge.errors import ExpiredAccessToken, InvalidAccessToken, ValidationError
 from bankbridge.store.base import Store
 
 __all__ = [
@@ -20,12 +20,14 @@ __all__ = [
     "NewAccount",
     "TokenCache",
     "authenticate",
+    "check_redirect_url",
     "create_account",
     "issue_token",
     "normalize_redirect_url",
     "reissue_secret",
 ]
 
+REDIRECT_PATH = "/_links/redirect-url/href"
 _PACKAGE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
 TOKEN_CACHE_SECONDS = 10.0
 TOKEN_CACHE_ENTRIES = 10_000
@@ -60,6 +62,21 @@ def normalize_redirect_url(value: str) -> str | None:
     if parts.scheme in ("http", "https") and parts.hostname and not parts.fragment:
         return value
     return None
+
+
+def check_redirect_url(account: Account, url: str | None) -> None:
+    """A session's redirect URL must be well formed and exactly one of the account's."""
+    if url is None:
+        return
+    if normalize_redirect_url(url) is None:
+        raise ValidationError.single(REDIRECT_PATH, "Invalid", f"{REDIRECT_PATH} is invalid")
+    if url not in account.redirect_urls:
+        raise ValidationError.single(
+            REDIRECT_PATH,
+            "Invalid",
+            "The provided redirect URL must exactly match one of the configured URLs for the "
+            "account",
+        )
 
 
 async def create_account(

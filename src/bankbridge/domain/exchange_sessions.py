@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from bankbridge import partners
 from bankbridge.clock import now
+from bankbridge.domain.accounts import check_redirect_url
 from bankbridge.domain.customers import get_customer
 from bankbridge.domain.ids import new_id
 from bankbridge.domain.models import Account, ExchangeSession
@@ -16,7 +17,6 @@ from bankbridge.store.base import Store
 __all__ = ["create_exchange_session", "get_exchange_session"]
 
 PARTNER_PATH = "/_links/exchange-partner/href"
-REDIRECT_PATH = "/_links/redirect-url/href"
 
 
 async def create_exchange_session(
@@ -37,13 +37,7 @@ async def create_exchange_session(
         raise Forbidden(
             "Exchange sessions with this exchange partner are not enabled for your account"
         )
-    if redirect_url is not None and redirect_url not in account.redirect_urls:
-        raise ValidationError.single(
-            REDIRECT_PATH,
-            "Invalid",
-            "The provided redirect URL must exactly match one of the configured URLs for the "
-            "account",
-        )
+    check_redirect_url(account, redirect_url)
     session_id = new_id()
     provider = await adapters[partner.slug].create_session(
         SessionRequest(session_id, customer, return_url, redirect_url)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bankbridge import partners
 from bankbridge.clock import now
 from bankbridge.crypto import Vault
+from bankbridge.domain.accounts import check_redirect_url
 from bankbridge.domain.available_connections import open_connection_token
 from bankbridge.domain.customers import get_customer
 from bankbridge.domain.ids import new_id
@@ -26,6 +27,8 @@ from bankbridge.errors import (
     ValidationError,
 )
 from bankbridge.partners.base import (
+    BankDetails,
+    CardDetails,
     ExchangeRequest,
     ExchangeTokenRejected,
     PartnerAdapter,
@@ -43,6 +46,7 @@ __all__ = [
     "ExchangeToken",
     "create_exchange",
     "create_reauth_session",
+    "get_active_exchange",
     "get_exchange",
     "list_exchanges",
     "refresh_reauth_state",
@@ -129,7 +133,7 @@ async def require_reauth(
     store: Store, adapters: Mapping[str, PartnerAdapter], account: Account, exchange_id: str
 ) -> Exchange:
     """Sandbox control: the partner now demands a new login; the platform is told by event."""
-    exchange = await _active(store, account, exchange_id)
+    exchange = await get_active_exchange(store, account, exchange_id)
     if exchange.partner_slug not in REAUTH_PARTNERS:
         raise Forbidden("The exchange partner specified does not support this product")
     await adapters[exchange.partner_slug].require_reauth(exchange.connection)
@@ -180,16 +184,10 @@ async def create_reauth_session(
     return_url: str,
 ) -> ExchangeSession:
     """A session in which the customer logs in again to the exchange's connection."""
-    exchange = await _active(store, account, exchange_id)
+    exchange = await get_active_exchange(store, account, exchange_id)
     if exchange.partner_slug not in REAUTH_PARTNERS:
         raise Forbidden("The exchange partner specified does not support this product")
-    if redirect_url is not None and redirect_url not in account.redirect_urls:
-        raise ValidationError.single(
-            "/_links/redirect-url/href",
-            "Invalid",
-            "The provided redirect URL must exactly match one of the configured URLs for the "
-            "account",
-        )
+    check_redirect_url(account, redirect_url)
     customer = await get_customer(store, account, exchange.customer_id)
     session_id = new_id()
     provider = await adapters[exchange.partner_slug].create_reauth_session(
@@ -211,7 +209,7 @@ async def create_reauth_session(
 
 async def read_details_or_flag(
     store: Store, adapters: Mapping[str, PartnerAdapter], exchange: Exchange
-) -> object:
+) -> BankDetails | CardDetails:
     """The partner's account/card details; a lapsed login flags the exchange and refuses."""
     try:
         return await adapters[exchange.partner_slug].read_funding_details(exchange.connection)
@@ -220,7 +218,8 @@ async def read_details_or_flag(
         raise UpdateCredentials() from exc
 
 
-async def _active(store: Store, account: Account, exchange_id: str) -> Exchange:
+async def get_active_exchange(store: Store, account: Account, exchange_id: str) -> Exchange:
+    """One of the account's exchanges, refused unless it is active."""
     exchange = await get_exchange(store, account, exchange_id)
     if exchange.status != "active":
         raise InactiveExchange()

@@ -10,13 +10,14 @@ from typing import Any
 from bankbridge.clock import now
 from bankbridge.crypto import Vault
 from bankbridge.domain.customers import get_customer
-from bankbridge.domain.exchanges import _active, read_details_or_flag
+from bankbridge.domain.exchanges import read_details_or_flag
 from bankbridge.domain.ids import new_id
 from bankbridge.domain.models import Account, FundingSource
 from bankbridge.errors import (
     DuplicateResource,
     FieldError,
     Forbidden,
+    InactiveExchange,
     InvalidResourceState,
     NotFound,
     ValidationError,
@@ -81,7 +82,8 @@ async def create_funding_source(
     exchange = await store.get_exchange(fields.exchange_id)
     if exchange is None or exchange.account_id != account.id or exchange.customer_id != customer.id:
         raise ValidationError.single(EXCHANGE_PATH, "NotFound", "Exchange not found.")
-    exchange = await _active(store, account, exchange.id)
+    if exchange.status != "active":
+        raise InactiveExchange()
     details = await read_details_or_flag(store, adapters, exchange)
     created = now()
     if isinstance(details, BankDetails):
@@ -102,7 +104,7 @@ async def create_funding_source(
             account_number=details.account_number,
         )
         label = "Bank"
-    elif isinstance(details, CardDetails):
+    else:
         address = _check_card(fields)
         source = FundingSource(
             id=new_id(),
@@ -117,8 +119,6 @@ async def create_funding_source(
             card_details=_card_document(details, fields, address),
         )
         label = "Card"
-    else:  # pragma: no cover - the adapter protocol admits only the two
-        raise TypeError(f"unexpected funding details {type(details).__name__}")
     async with store.transaction() as tx:
         existing = await tx.create_funding_source(source)
         if existing is not None:

@@ -18,15 +18,13 @@ from bankbridge.api.body import read_json
 from bankbridge.api.hal import HAL_JSON, hal_response, link
 from bankbridge.api.hrefs import Hrefs, hrefs
 from bankbridge.clock import isoformat
-from bankbridge.domain.accounts import normalize_redirect_url
+from bankbridge.domain.accounts import REDIRECT_PATH
 from bankbridge.domain.exchange_sessions import (
     PARTNER_PATH,
-    REDIRECT_PATH,
     create_exchange_session,
     get_exchange_session,
 )
 from bankbridge.domain.models import Account, ExchangeSession
-from bankbridge.errors import ValidationError
 
 
 @authenticated
@@ -39,8 +37,6 @@ async def create(request: Request, account: Account) -> Response:
     body.raise_errors()
     assert partner_href is not None
     partner_id = Hrefs.id_in(partner_href, "exchange-partners", PARTNER_PATH, "exchange-partner")
-    if redirect is not None and normalize_redirect_url(redirect) is None:
-        raise ValidationError.single(REDIRECT_PATH, "Invalid", f"{REDIRECT_PATH} is invalid")
     to = hrefs(request)
     session = await create_exchange_session(
         services.require_store(),

@@ -15,7 +15,7 @@ from bankbridge.api.hal import hal_response, link
 from bankbridge.api.hrefs import Hrefs, hrefs
 from bankbridge.api.paging import page_links, paging
 from bankbridge.clock import isoformat
-from bankbridge.domain.accounts import normalize_redirect_url
+from bankbridge.domain.accounts import REDIRECT_PATH
 from bankbridge.domain.exchanges import (
     ExchangeToken,
     create_exchange,
@@ -29,7 +29,6 @@ from bankbridge.domain.models import Account, Exchange
 from bankbridge.errors import FieldError, NotFound, ValidationError
 
 PARTNER_PATH = "/_links/exchange-partner/href"
-REDIRECT_PATH = "/_links/redirect-url/href"
 TOKEN_FIELDS = (
     ("/mx/availableConnectionToken", "mx.availableConnectionToken"),
     ("/plaid/publicToken", "plaid.publicToken"),
@@ -92,8 +91,6 @@ async def create_reauth(request: Request, account: Account) -> Response:
     body = await read_json(request, services.settings.max_body_bytes, required=False)
     redirect = body.string(REDIRECT_PATH, required=False)
     body.raise_errors()
-    if redirect is not None and normalize_redirect_url(redirect) is None:
-        raise ValidationError.single(REDIRECT_PATH, "Invalid", f"{REDIRECT_PATH} is invalid")
     to = hrefs(request)
     session = await create_reauth_session(
         services.require_store(),
