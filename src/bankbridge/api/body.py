@@ -72,24 +72,20 @@ class Body:
 
     def string(self, path: str, *, required: bool = True) -> str | None:
         """The string at a JSON pointer (``/_links/exchange-partner/href``), or None."""
-        value = self._at(path)
-        if value is _REPORTED:
-            return None
-        if value is None:
-            if required:
-                self.errors.append(FieldError(path, "Required", f"{_name(path)} is required."))
-            return None
-        if not isinstance(value, str):
-            self.errors.append(FieldError(path, "Invalid", f"{_name(path)} must be a string."))
-            return None
-        if _UNSTORABLE.search(value):
+        value = self._typed(path, str, "a string", required)
+        if isinstance(value, str) and _UNSTORABLE.search(value):
             message = f"{_name(path)} contains characters that are not allowed."
             self.errors.append(FieldError(path, "InvalidFormat", message))
             return None
-        return value
+        return value if isinstance(value, str) else None
 
     def boolean(self, path: str, *, required: bool = True) -> bool | None:
         """The boolean at a JSON pointer, or None."""
+        value = self._typed(path, bool, "true or false", required)
+        return value if isinstance(value, bool) else None
+
+    def _typed(self, path: str, kind: type, noun: str, required: bool) -> object:
+        """The value at ``path`` if it is a ``kind``; else None, with the problem recorded."""
         value = self._at(path)
         if value is _REPORTED:
             return None
@@ -97,8 +93,8 @@ class Body:
             if required:
                 self.errors.append(FieldError(path, "Required", f"{_name(path)} is required."))
             return None
-        if not isinstance(value, bool):
-            self.errors.append(FieldError(path, "Invalid", f"{_name(path)} must be true or false."))
+        if not isinstance(value, kind):
+            self.errors.append(FieldError(path, "Invalid", f"{_name(path)} must be {noun}."))
             return None
         return value
 
