@@ -32,3 +32,24 @@ def test_housekeeping_deletes_only_expired_rows(database_url):
     removed, left = asyncio.run(scenario())
     assert removed == 1200
     assert left == ["forever", "fresh"]
+
+
+def test_housekeeping_deletes_expired_access_tokens(database_url):
+    from bankbridge.domain.accounts import create_account
+
+    async def scenario():
+        database = await open_database(database_url)
+        try:
+            store = SqlStore(database)
+            created = await create_account(store, "Tokens", [], [])
+            await store.add_access_token("old", created.application, now() - timedelta(seconds=1))
+            await store.add_access_token("live", created.application, now() + timedelta(hours=1))
+            await Housekeeper(store).run_once()
+            return [
+                r["token_hash"]
+                for r in await database.fetch_all("SELECT token_hash FROM access_tokens")
+            ]
+        finally:
+            await database.close()
+
+    assert asyncio.run(scenario()) == ["live"]

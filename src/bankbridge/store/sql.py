@@ -102,21 +102,17 @@ class SqlStore(ExchangeSql, IdempotencySql, WebhookSql):
     async def add_access_token(
         self, token_hash: str, application: Application, expires_at: datetime
     ) -> None:
-        async with self.database.transaction() as tx:
-            # Expired tokens are useless; dropping a few at each issue keeps the table small.
-            await tx.execute(
-                "DELETE FROM access_tokens WHERE expires_at < :now", {"now": to_micros(now())}
-            )
-            await tx.execute(
-                "INSERT INTO access_tokens (token_hash, application_id, account_id, expires_at) "
-                "VALUES (:hash, :app, :account, :expires)",
-                {
-                    "hash": token_hash,
-                    "app": application.id,
-                    "account": application.account_id,
-                    "expires": to_micros(expires_at),
-                },
-            )
+        # Expired tokens are deleted by housekeeping (``purge_expired``), not here.
+        await self.database.execute(
+            "INSERT INTO access_tokens (token_hash, application_id, account_id, expires_at) "
+            "VALUES (:hash, :app, :account, :expires)",
+            {
+                "hash": token_hash,
+                "app": application.id,
+                "account": application.account_id,
+                "expires": to_micros(expires_at),
+            },
+        )
 
     async def get_access_token(self, token_hash: str) -> tuple[Account, datetime] | None:
         row = await self.database.fetch_one(
