@@ -19,7 +19,7 @@ from bankbridge.config import Secret, Settings
 from bankbridge.domain.accounts import NewAccount, create_account
 from bankbridge.services import Services
 from bankbridge.store import open_database
-from helpers import ApiClient
+from helpers import TEST_SECRET_KEY, ApiClient
 from postgres_server import admin_url, fresh_database
 
 T = TypeVar("T")
@@ -82,7 +82,7 @@ def settings(database_url: str) -> Settings:
     return Settings(
         database_url=database_url,
         public_url_override=PUBLIC_URL,
-        secret_key=Secret("test-secret-key-not-for-production"),
+        secret_key=Secret(TEST_SECRET_KEY),
     )
 
 

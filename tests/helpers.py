@@ -10,9 +10,16 @@ import httpx
 from starlette.testclient import TestClient
 
 from bankbridge.clock import now
+from bankbridge.config import Secret, Settings
+from bankbridge.crypto import load_vault
 from bankbridge.domain.models import Customer
+from bankbridge.partners.kit.keys import SandboxCredentials, SandboxKeys
 
 HAL = "application/vnd.dwolla.v1.hal+json"
+# The secret key of the test settings (conftest.py) and the account the partner-level tests
+# act for: with both fixed, the sandbox credentials the emulators accept are known up front.
+TEST_SECRET_KEY = "test-secret-key-not-for-production"
+TEST_OWNER = "0f8e6b1c-3a2d-4c5e-9f70-1a2b3c4d5e6f"
 _emails = itertools.count(1)
 
 
@@ -90,7 +97,7 @@ def domain_customer(customer_id: str) -> Customer:
     """A domain ``Customer`` for adapter tests that bypass the API."""
     return Customer(
         id=customer_id,
-        account_id="acct-1",
+        account_id=TEST_OWNER,
         first_name="Jane",
         last_name="Doe",
         email="jane@example.com",
@@ -98,3 +105,11 @@ def domain_customer(customer_id: str) -> Customer:
         status="unverified",
         created=now(),
     )
+
+
+def sandbox_credentials(
+    slug: str, owner: str = TEST_OWNER, secret_key: str = TEST_SECRET_KEY
+) -> SandboxCredentials:
+    """The credentials ``owner``'s adapters use with the ``slug`` emulator."""
+    vault = load_vault(Settings(secret_key=Secret(secret_key)))
+    return SandboxKeys(vault).for_account(slug, owner)

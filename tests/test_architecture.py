@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from helpers import TEST_OWNER
+
 DOMAIN_MODULES = [
     "bankbridge.domain.accounts",
     "bankbridge.domain.customers",
@@ -33,4 +35,4 @@ def test_partner_registry_builds_every_adapter_and_emulator(services, settings):
     from bankbridge.partners import PARTNERS
 
     assert [p.slug for p in PARTNERS] == ["mx", "plaid", "checkout"]
-    assert set(services.adapters) == {"mx", "plaid", "checkout"}
+    assert set(services.adapters_for(TEST_OWNER)) == {"mx", "plaid", "checkout"}

@@ -167,3 +167,37 @@ def test_serve_logs_each_request_unless_no_access_log(tmp_path, flags):
     assert "Uvicorn running on" in output  # startup is still logged either way
     logged = '"GET /health HTTP/1.1" 200' in output
     assert logged == (flags == []), output
+
+
+def test_accounts_create_shows_the_accounts_own_sandbox_partner_credentials(tmp_path):
+    created = json.loads(_cli(tmp_path, "accounts", "create", "--name", "Acme", "--json").stdout)
+    sandbox = created["sandbox"]
+    assert set(sandbox) == {"plaid", "mx", "checkout"}
+    assert sandbox["checkout"]["publicKey"].startswith("pk_sbox_")
+    from starlette.testclient import TestClient
+
+    from bankbridge.app import create_app
+    from bankbridge.config import Settings
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/cli.db")
+    with TestClient(create_app(settings)) as client:
+        plaid = client.post(
+            "/sandbox/plaid/sandbox/public_token/create",
+            json={"institution_id": "ins_109508", "initial_products": ["auth"]},
+            headers={
+                "PLAID-CLIENT-ID": sandbox["plaid"]["clientId"],
+                "PLAID-SECRET": sandbox["plaid"]["secret"],
+            },
+        )
+        assert plaid.status_code == 200, plaid.text
+        mx = client.get(
+            "/sandbox/mx/users",
+            auth=(sandbox["mx"]["clientId"], sandbox["mx"]["apiKey"]),
+            headers={"Accept": "application/vnd.mx.api.v1+json"},
+        )
+        assert mx.status_code == 200, mx.text
+        checkout = client.get(
+            "/sandbox/checkout/payments/pay_unknown",
+            headers={"Authorization": f"Bearer {sandbox['checkout']['secretKey']}"},
+        )
+        assert checkout.status_code == 404  # authenticated; no such payment

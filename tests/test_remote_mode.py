@@ -13,17 +13,20 @@ import pytest
 from starlette.testclient import TestClient
 
 from bankbridge.app import create_app
-from bankbridge.config import SANDBOX_CREDENTIALS, Settings
+from bankbridge.config import Secret, Settings
 from bankbridge.domain.accounts import create_account
 from flows import submit
-from helpers import ApiClient, assert_dwolla_error
+from helpers import TEST_SECRET_KEY, ApiClient, assert_dwolla_error, sandbox_credentials
 from live_server import live_server
 
 
 @pytest.fixture
 def partner_site(tmp_path):
     """A sandbox BankBridge whose emulators play the real partners."""
-    with live_server(Settings(database_url=f"sqlite:///{tmp_path}/partners.db")) as base:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path}/partners.db", secret_key=Secret(TEST_SECRET_KEY)
+    )
+    with live_server(settings) as base:
         yield base
 
 
@@ -40,8 +43,8 @@ def remote(settings, partner_site):
     overrides = {
         slug: {
             "base_url": f"{partner_site}/sandbox/{slug}",
-            "client_id": SANDBOX_CREDENTIALS[slug][0],
-            "secret": SANDBOX_CREDENTIALS[slug][1],
+            "client_id": sandbox_credentials(slug).client_id,
+            "secret": sandbox_credentials(slug).secret,
         }
         for slug in ("mx", "plaid", "checkout")
     }

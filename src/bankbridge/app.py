@@ -42,8 +42,12 @@ def create_app(settings: Settings) -> Starlette:
     """Build the ASGI application for ``settings``."""
     services = Services(settings=settings)
 
-    def records_for(slug: str) -> EmulatorRecords:
-        return services.require_store().emulator_records(slug)
+    def records_in(namespace: str) -> EmulatorRecords:
+        return services.require_store().emulator_records(namespace)
+
+    async def redirect_urls_of(account_id: str) -> tuple[str, ...]:
+        account = await services.require_store().get_account(account_id)
+        return account.redirect_urls if account else ()
 
     routes: list[BaseRoute] = list(api_routes())
     emulators: list[BaseRoute] = []
@@ -52,7 +56,9 @@ def create_app(settings: Settings) -> Starlette:
             context = EmulatorContext(
                 slug=partner.slug,
                 settings=settings,
-                get_records=lambda slug=partner.slug: records_for(slug),  # type: ignore[misc]
+                get_records=records_in,
+                get_keys=lambda: services.sandbox_keys,
+                get_redirect_urls=redirect_urls_of,
             )
             emulators.append(Mount(f"/sandbox/{partner.slug}", app=partner.build_emulator(context)))
         routes.extend(emulators)
@@ -71,9 +77,10 @@ def create_app(settings: Settings) -> Starlette:
             transport = httpx.AsyncHTTPTransport(retries=1)
         async with httpx.AsyncClient(transport=transport, timeout=PARTNER_TIMEOUT) as http:
             services.http = http
-            services.adapters = {
-                p.slug: p.build_adapter(settings.partner(p.slug), http) for p in PARTNERS
-            }
+            if not settings.sandbox:  # sandbox adapters are per account: adapters_for()
+                services.adapters = {
+                    p.slug: p.build_adapter(settings.partner(p.slug), http) for p in PARTNERS
+                }
             webhook_http = delivery_client()
             worker = DeliveryWorker(services.store, settings, services.vault, webhook_http)
             app.state.webhook_worker = worker

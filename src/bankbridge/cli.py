@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from bankbridge.config import Settings, load_settings
+from bankbridge.crypto import load_vault
 from bankbridge.domain.accounts import NewAccount, create_account, reissue_secret
+from bankbridge.partners.kit.keys import SandboxKeys
 from bankbridge.store import SqlStore, open_database
 
 __all__ = ["main"]
@@ -121,13 +123,15 @@ def _accounts_create(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         print(f"bankbridge: {exc}", file=sys.stderr)
         return 2
-    document = _account_document(created)
+    document = _account_document(created, settings)
     if args.json:
         print(json.dumps(document))
     else:
         print(f"Account {created.account.id} ({created.account.name})")
         print(f"  key:    {document['key']}")
         print(f"  secret: {document['secret']}   (shown once; only its hash is stored)")
+        if settings.sandbox:
+            print(_sandbox_lines(document["sandbox"]))
     return 0
 
 
@@ -167,8 +171,8 @@ async def _create_account(
         await database.close()
 
 
-def _account_document(created: NewAccount) -> dict[str, Any]:
-    return {
+def _account_document(created: NewAccount, settings: Settings) -> dict[str, Any]:
+    document: dict[str, Any] = {
         "id": created.account.id,
         "name": created.account.name,
         "key": created.application.key,
@@ -176,6 +180,36 @@ def _account_document(created: NewAccount) -> dict[str, Any]:
         "redirectUrls": list(created.account.redirect_urls),
         "partners": list(created.account.partners),
     }
+    if settings.sandbox:
+        document["sandbox"] = _sandbox_credentials(settings, created.account.id)
+    return document
+
+
+def _sandbox_credentials(settings: Settings, account_id: str) -> dict[str, dict[str, str]]:
+    """The account's own credentials for the emulators' APIs (derived, so always the same)."""
+    keys = SandboxKeys(load_vault(settings))
+    plaid, mx = keys.for_account("plaid", account_id), keys.for_account("mx", account_id)
+    checkout = keys.for_account("checkout", account_id)
+    return {
+        "plaid": {"clientId": plaid.client_id, "secret": plaid.secret},
+        "mx": {"clientId": mx.client_id, "apiKey": mx.secret},
+        "checkout": {
+            "publicKey": checkout.public_key or "",
+            "secretKey": checkout.secret,
+            "clientId": checkout.client_id,
+        },
+    }
+
+
+def _sandbox_lines(sandbox: dict[str, dict[str, str]]) -> str:
+    plaid, mx, checkout = sandbox["plaid"], sandbox["mx"], sandbox["checkout"]
+    return (
+        "  sandbox partner credentials (this account's own emulator state):\n"
+        f"    Plaid         client_id {plaid['clientId']}  secret {plaid['secret']}\n"
+        f"    MX            client_id {mx['clientId']}  api_key {mx['apiKey']}\n"
+        f"    Checkout.com  public key {checkout['publicKey']}  "
+        f"secret key {checkout['secretKey']}"
+    )
 
 
 def _announce_demo(settings: Settings) -> None:
@@ -197,11 +231,15 @@ def _announce_demo(settings: Settings) -> None:
 
     created = asyncio.run(demo())
     base = settings.public_url
+    sandbox = ""
+    if settings.sandbox:
+        sandbox = _sandbox_lines(_sandbox_credentials(settings, created.account.id)) + "\n"
     print(
         f"\nBankBridge demo account {created.account.id}\n"
         f"  key:    {created.application.key}\n"
         f"  secret: {created.secret}   (new at every `make run`; only its hash is stored)\n"
         f"  redirect URLs: {', '.join(created.account.redirect_urls)}\n"
+        f"{sandbox}"
         f"  API: {base}    emulators: {base}/sandbox/{{mx,plaid,checkout}}\n",
         flush=True,
     )

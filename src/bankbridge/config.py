@@ -26,14 +26,6 @@ REMOTE_BASE_URLS = {
     "checkout": "https://api.sandbox.checkout.com",
 }
 
-# Credentials the adapters use against the emulators, and the emulators accept.
-# They only ever unlock the local emulators, never a real partner.
-SANDBOX_CREDENTIALS = {
-    "mx": ("bankbridge-sandbox-client", "bankbridge-sandbox-api-key"),
-    "plaid": ("bankbridge-sandbox-client", "bankbridge-sandbox-secret"),
-    "checkout": ("", "sk_sbox_" + "bankbridgesandboxsecretkey" + "q"),
-}
-
 
 class Secret:
     """A string that never shows itself in ``repr``/``str`` (logs, tracebacks)."""
@@ -102,11 +94,12 @@ class Settings:
         return f"{self.public_url}/sandbox/{slug}"
 
     def partner(self, slug: str) -> PartnerCredentials:
-        """Base URL and credentials the ``slug`` adapter uses in the current mode."""
+        """Base URL and credentials of the real partner ``slug`` (remote mode).
+
+        In sandbox mode each account has its own derived credentials for the emulators
+        (``partners/kit/keys.py``); nothing here applies to them.
+        """
         given = self.partner_overrides.get(slug, {})
-        if self.sandbox:
-            client_id, secret = SANDBOX_CREDENTIALS[slug]
-            return PartnerCredentials(self.emulator_url(slug), client_id, Secret(secret))
         return PartnerCredentials(
             given.get("base_url") or REMOTE_BASE_URLS[slug],
             given.get("client_id", ""),

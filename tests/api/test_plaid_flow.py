@@ -6,14 +6,17 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from bankbridge.config import SANDBOX_CREDENTIALS
-from flows import submit
-from helpers import assert_dwolla_error
+import pytest
 
-PLAID_HEADERS = {
-    "PLAID-CLIENT-ID": SANDBOX_CREDENTIALS["plaid"][0],
-    "PLAID-SECRET": SANDBOX_CREDENTIALS["plaid"][1],
-}
+from flows import submit
+from helpers import assert_dwolla_error, sandbox_credentials
+
+
+@pytest.fixture
+def plaid_headers(account):
+    """The account's own sandbox Plaid credentials, as a platform sends them."""
+    credentials = sandbox_credentials("plaid", account.account.id)
+    return {"PLAID-CLIENT-ID": credentials.client_id, "PLAID-SECRET": credentials.secret}
 
 
 def link(api, customer, redirect_url=None, password="pass_good"):
@@ -118,26 +121,26 @@ def test_exchange_partner_must_match_the_token_kind(api, customer):
     assert error["_embedded"]["errors"][0]["path"] == "/_links/exchange-partner/href"
 
 
-def test_processor_token_makes_a_secure_exchange(api, customer):
+def test_processor_token_makes_a_secure_exchange(api, customer, plaid_headers):
     client = api.client
     public = client.post(
         "/sandbox/plaid/sandbox/public_token/create",
         json={"institution_id": "ins_109508", "initial_products": ["auth"]},
-        headers=PLAID_HEADERS,
+        headers=plaid_headers,
     ).json()["public_token"]
     access = client.post(
         "/sandbox/plaid/item/public_token/exchange",
         json={"public_token": public},
-        headers=PLAID_HEADERS,
+        headers=plaid_headers,
     ).json()["access_token"]
     accounts = client.post(
-        "/sandbox/plaid/accounts/get", json={"access_token": access}, headers=PLAID_HEADERS
+        "/sandbox/plaid/accounts/get", json={"access_token": access}, headers=plaid_headers
     ).json()
     account_id = accounts["accounts"][0]["account_id"]
     processor = client.post(
         "/sandbox/plaid/processor/token/create",
         json={"access_token": access, "account_id": account_id, "processor": "dwolla"},
-        headers=PLAID_HEADERS,
+        headers=plaid_headers,
     ).json()["processor_token"]
     created = exchange(
         api,

@@ -15,13 +15,14 @@ Adapters raise only ``PartnerError`` (``partners/http.py`` maps transport failur
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bankbridge.config import PartnerCredentials, Settings
 from bankbridge.domain.models import Customer, ProviderSession
+from bankbridge.partners.kit.keys import SandboxKeys
 from bankbridge.store.base import EmulatorRecords
 
 if TYPE_CHECKING:  # adapters use httpx and emulators Starlette; the domain needs neither
@@ -154,27 +155,46 @@ class PartnerAdapter(Protocol):
 
 @dataclass(frozen=True)
 class EmulatorContext:
-    """What an emulator is built with. ``records`` is resolved per call: the store opens
-    when the application starts, after the routes are built."""
+    """What an emulator is built with. Its parts are resolved per call: the store and the
+    install's key open when the application starts, after the routes are built.
+
+    Each account plays its own partner: API calls authenticate to an owner (an account id)
+    and use ``records_for(owner)``; ``index`` holds only the capability index that hosted
+    pages use to find the owner of a token in their URL (``partners/kit/tenancy.py``).
+    """
 
     slug: str
     settings: Settings
-    get_records: Callable[[], EmulatorRecords]
+    get_records: Callable[[str], EmulatorRecords]  # namespace -> that namespace's records
+    get_keys: Callable[[], SandboxKeys]
+    get_redirect_urls: Callable[[str], Awaitable[tuple[str, ...]]]  # account id -> its URLs
 
     @property
-    def records(self) -> EmulatorRecords:
-        """This emulator's own persistent state."""
-        return self.get_records()
+    def index(self) -> EmulatorRecords:
+        """The capability index shared by this emulator's owners (tokens -> owner)."""
+        return self.get_records(self.slug)
+
+    def records_for(self, owner: str) -> EmulatorRecords:
+        """One owner's (account's) own persistent emulator state."""
+        return self.get_records(f"{self.slug}/{owner}")
+
+    @property
+    def keys(self) -> SandboxKeys:
+        """The install's sandbox credentials, to check what a caller presents."""
+        return self.get_keys()
+
+    def authenticate(self, client_id: str, secret: str) -> str | None:
+        """The owner (account id) of these credentials, or None."""
+        return self.keys.owner(self.slug, client_id, secret)
+
+    async def registered_redirect_urls(self, owner: str) -> tuple[str, ...]:
+        """The owner account's registered redirect URLs (none for an unknown owner)."""
+        return await self.get_redirect_urls(owner)
 
     @property
     def base_url(self) -> str:
         """Public URL under which this emulator is mounted (API and hosted pages)."""
         return self.settings.emulator_url(self.slug)
-
-    @property
-    def credentials(self) -> PartnerCredentials:
-        """The credentials the emulator accepts (the sandbox ones the adapter sends)."""
-        return self.settings.partner(self.slug)
 
     def now(self) -> datetime:
         """The emulator's clock."""

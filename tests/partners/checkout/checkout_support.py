@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bankbridge.config import SANDBOX_CREDENTIALS
+from helpers import sandbox_credentials
 
-SECRET_KEY = SANDBOX_CREDENTIALS["checkout"][1]
+SECRET_KEY = sandbox_credentials("checkout").secret
+CLIENT_ID = sandbox_credentials("checkout").client_id
 AUTH = {"Authorization": f"Bearer {SECRET_KEY}"}
 EMULATOR = "/sandbox/checkout"
 SUCCESS_URL = "https://platform.example/return?step=card"

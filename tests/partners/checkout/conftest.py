@@ -13,21 +13,21 @@ from bankbridge.domain.models import Customer
 from bankbridge.partners.checkout.adapter import CheckoutAdapter
 from bankbridge.services import Services
 from bankbridge.store.base import EmulatorRecords
-from helpers import domain_customer
+from helpers import TEST_OWNER, domain_customer
 
 
 @pytest.fixture
 def adapter(services: Services) -> CheckoutAdapter:
     """The app's Checkout.com adapter (talks to the emulator in-process)."""
-    result = services.adapters["checkout"]
+    result = services.adapters_for(TEST_OWNER)["checkout"]
     assert isinstance(result, CheckoutAdapter)
     return result
 
 
 @pytest.fixture
 def records(services: Services) -> EmulatorRecords:
-    """The Checkout.com emulator's own records."""
-    return services.require_store().emulator_records("checkout")
+    """The Checkout.com emulator's records of the test account."""
+    return services.require_store().emulator_records(f"checkout/{TEST_OWNER}")
 
 
 @pytest.fixture

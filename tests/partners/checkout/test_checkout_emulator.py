@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from checkout_support import AUTH, EMULATOR, SECRET_KEY, SESSION_BODY, US_DEBIT_VISA
+from checkout_support import AUTH, CLIENT_ID, EMULATOR, SECRET_KEY, SESSION_BODY, US_DEBIT_VISA
 from starlette.testclient import TestClient
 
 import bankbridge.clock
@@ -194,7 +194,7 @@ def test_a_session_past_its_expiry_reads_as_expired(
 def _oauth_token(client: TestClient, **form: str) -> dict[str, object]:
     data = {
         "grant_type": "client_credentials",
-        "client_id": "ack_" + "b" * 26,
+        "client_id": CLIENT_ID,
         "client_secret": SECRET_KEY,
         "scope": "gateway:payment-details",
         **form,
@@ -229,7 +229,7 @@ def test_an_oauth_token_reads_payments_but_cannot_create_payment_sessions(
 
 
 def test_oauth_accepts_client_credentials_in_basic_auth(client: TestClient) -> None:
-    basic = base64.b64encode(f"ack_{'c' * 26}:{SECRET_KEY}".encode()).decode()
+    basic = base64.b64encode(f"{CLIENT_ID}:{SECRET_KEY}".encode()).decode()
 
     response = client.post(
         f"{EMULATOR}/connect/token",
@@ -255,7 +255,7 @@ def test_oauth_rejects_bad_client_credentials_with_an_oauth_error(
 ) -> None:
     data = {
         "grant_type": "client_credentials",
-        "client_id": "ack_" + "b" * 26,
+        "client_id": CLIENT_ID,
         "client_secret": SECRET_KEY,
         **form,
     }

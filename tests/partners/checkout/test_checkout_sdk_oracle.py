@@ -29,6 +29,7 @@ from checkout_sdk.payments.sessions.sessions import (
     SessionPaymentCustomerRequest,
 )
 from checkout_support import (
+    CLIENT_ID,
     FAILURE_URL,
     INSUFFICIENT_FUNDS,
     SECRET_KEY,
@@ -38,7 +39,8 @@ from checkout_support import (
     payment_id_in,
 )
 
-from bankbridge.config import Settings
+from bankbridge.config import Secret, Settings
+from helpers import TEST_SECRET_KEY
 from live_server import live_server
 
 HOST = "127.0.0.1"
@@ -56,7 +58,8 @@ pytestmark = [
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The Checkout.com emulator's URL (with the trailing slash the SDK needs)."""
     database = Path(tmp_path_factory.mktemp("checkout-oracle")) / "oracle.db"
-    with live_server(Settings(database_url=f"sqlite:///{database}")) as base:
+    settings = Settings(database_url=f"sqlite:///{database}", secret_key=Secret(TEST_SECRET_KEY))
+    with live_server(settings) as base:
         yield f"{base}/sandbox/checkout/"
 
 
@@ -87,7 +90,7 @@ def _oauth_api(base_url: str) -> Any:
     return (
         CheckoutSdk.builder()
         .oauth()
-        .client_credentials("ack_" + "e" * 26, SECRET_KEY)
+        .client_credentials(CLIENT_ID, SECRET_KEY)
         .scopes([OAuthScopes.GATEWAY_PAYMENT_DETAILS])
         .environment(_environment(base_url))
         .use_legacy_domain()

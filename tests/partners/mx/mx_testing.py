@@ -13,17 +13,18 @@ from starlette.testclient import TestClient
 
 from bankbridge.app import create_app
 from bankbridge.clock import now
-from bankbridge.config import SANDBOX_CREDENTIALS, Settings
+from bankbridge.config import Secret, Settings
 from bankbridge.domain.models import Customer, ProviderSession
 from bankbridge.partners.base import SessionRequest
 from bankbridge.partners.mx.adapter import MxAdapter
+from helpers import TEST_OWNER, TEST_SECRET_KEY, sandbox_credentials
 
 T = TypeVar("T")
 
 PUBLIC_URL = "http://testserver"
 MX = "/sandbox/mx"
 MEDIA_TYPE = "application/vnd.mx.api.v1+json"
-CLIENT_ID, API_KEY = SANDBOX_CREDENTIALS["mx"]
+CLIENT_ID, API_KEY = sandbox_credentials("mx").client_id, sandbox_credentials("mx").secret
 
 
 def basic(client_id: str = CLIENT_ID, api_key: str = API_KEY) -> str:
@@ -37,7 +38,11 @@ HEADERS = {"Authorization": basic(), "Accept": MEDIA_TYPE}
 @contextmanager
 def started_client(tmp_path: Path) -> Iterator[TestClient]:
     """A test client of a started sandbox app with its own SQLite file."""
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/mx.db", public_url_override=PUBLIC_URL)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path}/mx.db",
+        public_url_override=PUBLIC_URL,
+        secret_key=Secret(TEST_SECRET_KEY),
+    )
     with TestClient(create_app(settings), base_url=PUBLIC_URL) as client:
         yield client
 
@@ -49,7 +54,8 @@ def run(client: TestClient, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
 
 def adapter(client: TestClient) -> MxAdapter:
     """The app's MX adapter (talks to the emulator in-process)."""
-    found: MxAdapter = client.app.state.services.adapters["mx"]  # type: ignore[attr-defined]
+    services = client.app.state.services  # type: ignore[attr-defined]
+    found: MxAdapter = services.adapters_for(TEST_OWNER)["mx"]
     return found
 
 
@@ -57,7 +63,7 @@ def customer(customer_id: str = "9f2c3f4e-2b7a-4f59-9d8e-1c1f0e1a2b3c") -> Custo
     """A domain customer as the core API would hand it to the adapter."""
     return Customer(
         id=customer_id,
-        account_id="acct-1",
+        account_id=TEST_OWNER,
         first_name="Jane",
         last_name="Doe",
         email=f"jane+{customer_id[:8]}@example.com",

@@ -32,12 +32,13 @@ from mx_platform_python.models.user_create_request_body import UserCreateRequest
 from mx_platform_python.models.widget_request import WidgetRequest
 from mx_platform_python.models.widget_request_body import WidgetRequestBody
 
-from bankbridge.config import SANDBOX_CREDENTIALS, Settings
+from bankbridge.config import Secret, Settings
 from bankbridge.partners.mx import wire
 from flows import submit
+from helpers import TEST_SECRET_KEY, sandbox_credentials
 from live_server import live_server
 
-CLIENT_ID, API_KEY = SANDBOX_CREDENTIALS["mx"]
+CLIENT_ID, API_KEY = sandbox_credentials("mx").client_id, sandbox_credentials("mx").secret
 PAGE = {"page": 1, "records_per_page": 100}  # what the adapter's _pages asks for
 
 
@@ -45,7 +46,8 @@ PAGE = {"page": 1, "records_per_page": 100}  # what the adapter's _pages asks fo
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The MX emulator's URL on a real uvicorn server running the whole app."""
     database = Path(tmp_path_factory.mktemp("mx-oracle")) / "oracle.db"
-    with live_server(Settings(database_url=f"sqlite:///{database}")) as base:
+    settings = Settings(database_url=f"sqlite:///{database}", secret_key=Secret(TEST_SECRET_KEY))
+    with live_server(settings) as base:
         yield f"{base}/sandbox/mx"
 
 

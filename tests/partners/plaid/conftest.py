@@ -13,13 +13,13 @@ from starlette.testclient import TestClient
 from bankbridge.domain.models import Customer
 from bankbridge.partners.plaid.adapter import PlaidAdapter
 from bankbridge.services import Services
-from helpers import domain_customer
+from helpers import TEST_OWNER, domain_customer
 
 
 @pytest.fixture
 def adapter(services: Services) -> PlaidAdapter:
     """The app's Plaid adapter (talks to the emulator in-process)."""
-    result = services.adapters["plaid"]
+    result = services.adapters_for(TEST_OWNER)["plaid"]
     assert isinstance(result, PlaidAdapter)
     return result
 

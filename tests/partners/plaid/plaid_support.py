@@ -7,10 +7,10 @@ from typing import Any
 
 import httpx
 
-from bankbridge.config import SANDBOX_CREDENTIALS
+from helpers import sandbox_credentials
 
 PlaidPost = Callable[..., httpx.Response]
-CLIENT_ID, SECRET = SANDBOX_CREDENTIALS["plaid"]
+CLIENT_ID, SECRET = sandbox_credentials("plaid").client_id, sandbox_credentials("plaid").secret
 CREDENTIAL_HEADERS = {"PLAID-CLIENT-ID": CLIENT_ID, "PLAID-SECRET": SECRET}
 LINK_TOKEN_BODY: dict[str, Any] = {
     "client_name": "Acme",

@@ -17,6 +17,7 @@ from bankbridge.errors import PartnerError
 from bankbridge.partners.base import SessionRequest
 from bankbridge.partners.plaid import wire
 from bankbridge.partners.plaid.adapter import PlaidAdapter, PlaidApiError
+from helpers import TEST_OWNER
 
 Run = Callable[..., Any]
 
@@ -84,7 +85,7 @@ def test_create_session_with_an_app_package_name_succeeds_without_redirect_uri(
 def test_create_session_raises_partner_error_with_plaids_error_code(
     run: Run, services: Any, plaid_customer: Customer
 ) -> None:
-    good: PlaidAdapter = services.adapters["plaid"]
+    good: PlaidAdapter = services.adapters_for(TEST_OWNER)["plaid"]
     wrong = PlaidAdapter(
         PartnerCredentials(good.credentials.base_url, good.credentials.client_id, Secret("nope")),
         good.http,

@@ -31,7 +31,8 @@ from plaid.model.sandbox_item_reset_login_request import SandboxItemResetLoginRe
 from plaid.model.sandbox_public_token_create_request import SandboxPublicTokenCreateRequest
 from plaid_support import CLIENT_ID, SECRET
 
-from bankbridge.config import Settings
+from bankbridge.config import Secret, Settings
+from helpers import TEST_SECRET_KEY
 from live_server import live_server
 
 HOST = "127.0.0.1"
@@ -41,7 +42,8 @@ HOST = "127.0.0.1"
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The Plaid emulator's URL on a real uvicorn server running the whole app."""
     database = Path(tmp_path_factory.mktemp("plaid-oracle")) / "oracle.db"
-    with live_server(Settings(database_url=f"sqlite:///{database}")) as base:
+    settings = Settings(database_url=f"sqlite:///{database}", secret_key=Secret(TEST_SECRET_KEY))
+    with live_server(settings) as base:
         yield f"{base}/sandbox/plaid"
 
 

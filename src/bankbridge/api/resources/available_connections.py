@@ -18,7 +18,7 @@ async def list_all(request: Request, account: Account) -> Response:
     services = services_of(request)
     customer, connections = await list_available_connections(
         services.require_store(),
-        services.adapters,
+        services.adapters_for(account.id),
         services.require_vault(),
         account,
         request.path_params["id"],

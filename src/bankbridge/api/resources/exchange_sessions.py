@@ -40,7 +40,7 @@ async def create(request: Request, account: Account) -> Response:
     to = hrefs(request)
     session = await create_exchange_session(
         services.require_store(),
-        services.adapters,
+        services.adapters_for(account.id),
         account,
         request.path_params["id"],
         partner_id,

@@ -44,7 +44,7 @@ async def create(request: Request, account: Account) -> Response:
     token = _exchange_token(body)
     exchange = await create_exchange(
         services.require_store(),
-        services.adapters,
+        services.adapters_for(account.id),
         services.require_vault(),
         account,
         request.path_params["id"],
@@ -60,7 +60,7 @@ async def retrieve(request: Request, account: Account) -> Response:
     services = services_of(request)
     store = services.require_store()
     exchange = await get_exchange(store, account, request.path_params["id"])
-    exchange = await refresh_reauth_state(store, services.adapters, exchange)
+    exchange = await refresh_reauth_state(store, services.adapters_for(account.id), exchange)
     return hal_response(present(hrefs(request), exchange))
 
 
@@ -94,7 +94,7 @@ async def create_reauth(request: Request, account: Account) -> Response:
     to = hrefs(request)
     session = await create_reauth_session(
         services.require_store(),
-        services.adapters,
+        services.adapters_for(account.id),
         account,
         request.path_params["id"],
         redirect,
@@ -112,7 +112,10 @@ async def sandbox_reset_login(request: Request, account: Account) -> Response:
     if not services.settings.sandbox:
         raise NotFound()
     exchange = await require_reauth(
-        services.require_store(), services.adapters, account, request.path_params["id"]
+        services.require_store(),
+        services.adapters_for(account.id),
+        account,
+        request.path_params["id"],
     )
     return hal_response(present(hrefs(request), exchange))
 

@@ -35,7 +35,7 @@ async def create(request: Request, account: Account) -> Response:
     fields = _new_funding_source(body)
     source = await create_funding_source(
         services.require_store(),
-        services.adapters,
+        services.adapters_for(account.id),
         services.require_vault(),
         account,
         request.path_params["id"],

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 import json
 import secrets
 import string
@@ -49,7 +48,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.partners.checkout.cards import TestCard
-from bankbridge.store.base import NewRecord
+from bankbridge.partners.kit.bodies import BodyError, parse_json_object, read_body
+from bankbridge.partners.kit.tenancy import grant, owner_of
+from bankbridge.store.base import EmulatorRecords, NewRecord
 
 __all__ = ["build_emulator", "create_payment", "session_state"]
 
@@ -92,9 +93,14 @@ def build_emulator(context: EmulatorContext) -> ASGIApp:
     from bankbridge.partners.checkout.flow_page import flow_page
 
     async def create_session(request: Request) -> Response:
-        if not await _authorized(context, request, oauth=False):
+        try:
+            raw = await read_body(request, context.settings.max_body_bytes)
+        except BodyError:
+            return _invalid(request, ["request_body_too_large"], status=413)
+        owner = await _authorized(context, request, oauth=False)
+        if owner is None:
             return _unauthorized()
-        body = await _json_body(request)
+        body = _json_object(raw)
         if body is None:
             return _invalid(request, ["request_body_malformed"])
         codes = _session_errors(body, context.now())
@@ -103,7 +109,7 @@ def build_emulator(context: EmulatorContext) -> ASGIApp:
         session = _new_session(context, body)
         expires_on = _parse_time(session["expires_on"])
         keep_until = expires_on + EXPIRED_GRACE
-        await context.records.put_all(
+        await context.records_for(owner).put_all(
             [
                 NewRecord(PAYMENT_SESSION, session["id"], session, expires_at=keep_until),
                 NewRecord(
@@ -111,6 +117,8 @@ def build_emulator(context: EmulatorContext) -> ASGIApp:
                 ),
             ]
         )
+        # The Flow page has only the session id: let it find whose state the id opens.
+        await grant(context.index, session["id"], owner, keep_until)
         return JSONResponse(
             {
                 "id": session["id"],
@@ -122,15 +130,17 @@ def build_emulator(context: EmulatorContext) -> ASGIApp:
         )
 
     async def get_session(request: Request) -> Response:
-        if not await _authorized(context, request, oauth=False):
+        owner = await _authorized(context, request, oauth=False)
+        if owner is None:
             return _unauthorized()
-        session = await context.records.get(PAYMENT_SESSION, request.path_params["id"])
+        records = context.records_for(owner)
+        session = await records.get(PAYMENT_SESSION, request.path_params["id"])
         if session is None:
             return _not_found()
         return JSONResponse(
             {
                 "id": session["id"],
-                "status": await session_state(context, session),
+                "status": await session_state(context, records, session),
                 "amount": session["amount"],
                 "currency": session["currency"],
                 "reference": session.get("reference"),
@@ -144,9 +154,10 @@ def build_emulator(context: EmulatorContext) -> ASGIApp:
         )
 
     async def get_payment(request: Request) -> Response:
-        if not await _authorized(context, request, oauth=True):
+        owner = await _authorized(context, request, oauth=True)
+        if owner is None:
             return _unauthorized()
-        payment = await context.records.get(PAYMENT, request.path_params["id"])
+        payment = await context.records_for(owner).get(PAYMENT, request.path_params["id"])
         if payment is None:
             return _not_found()
         return JSONResponse(payment)
@@ -173,19 +184,20 @@ def build_emulator(context: EmulatorContext) -> ASGIApp:
     )
 
 
-async def session_state(context: EmulatorContext, session: Body) -> str:
+async def session_state(context: EmulatorContext, records: EmulatorRecords, session: Body) -> str:
     """``Active`` (payable), ``Completed`` (has an approved payment) or ``Expired``."""
     if session.get("payment_id"):
         return "Completed"
     if context.now() >= _parse_time(session["expires_on"]):
         return "Expired"
-    if await context.records.get(OPEN_SESSION, session["id"]) is not None:
+    if await records.get(OPEN_SESSION, session["id"]) is not None:
         return "Active"
     return "Expired"
 
 
 async def create_payment(
     context: EmulatorContext,
+    owner: str,
     session: Body,
     card: TestCard,
     expiry_month: int,
@@ -196,16 +208,17 @@ async def create_payment(
 
     The caller has already taken the session's ``OPEN_SESSION`` record for an approved card.
     """
+    records = context.records_for(owner)
     now = context.now()
     payment_id = PAYMENT_ID_PREFIX + _base32(26)
     customer = session["customer"]
-    fingerprint = _fingerprint(context, card.number)
+    fingerprint = context.keys.digest("checkout-card", owner, card.number).upper()
     source_key = f"{customer['id']}:{fingerprint}"
-    source = await context.records.get(CARD_SOURCE, source_key)
+    source = await records.get(CARD_SOURCE, source_key)
     source_id = source["id"] if source else SOURCE_ID_PREFIX + _base32(26)
     if card.approved:
         status = "Card Verified" if session["amount"] == 0 else "Authorized"
-        await context.records.put(CARD_SOURCE, source_key, {"id": source_id})
+        await records.put(CARD_SOURCE, source_key, {"id": source_id})
     else:
         status = "Declined"
     href = f"{context.base_url}/payments/{payment_id}"
@@ -245,13 +258,13 @@ async def create_payment(
         "metadata": session.get("metadata") or {},
         "_links": {"self": {"href": href}, "actions": {"href": f"{href}/actions"}},
     }
-    await context.records.put(
+    await records.put(
         PAYMENT, payment_id, payment, parent=session["id"], expires_at=now + PAYMENT_TTL
     )
     if card.approved:
         session = {**session, "payment_id": payment_id}
         keep_until = _parse_time(session["expires_on"]) + EXPIRED_GRACE
-        await context.records.put(PAYMENT_SESSION, session["id"], session, expires_at=keep_until)
+        await records.put(PAYMENT_SESSION, session["id"], session, expires_at=keep_until)
     return payment
 
 
@@ -379,23 +392,13 @@ async def _issue_access_token(context: EmulatorContext, request: Request) -> Res
         client_id, client_secret = basic
     if str(form.get("grant_type") or "") != "client_credentials":
         return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
-    expected_id = context.credentials.client_id
-    id_ok = (
-        hmac.compare_digest(client_id, expected_id)
-        if expected_id
-        else client_id.startswith(CLIENT_ID_PREFIX) and len(client_id) > len(CLIENT_ID_PREFIX)
-    )
-    secret_ok = hmac.compare_digest(client_secret, context.credentials.secret.peek())
-    if not (id_ok and secret_ok):
+    owner = context.authenticate(client_id, client_secret)
+    if owner is None:
         return JSONResponse({"error": "invalid_client"}, status_code=400)
     scope = str(form.get("scope") or "")
     token = ACCESS_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    await context.records.put(
-        ACCESS_TOKEN,
-        token,
-        {"scope": scope},
-        expires_at=context.now() + ACCESS_TOKEN_TTL,
-    )
+    # An access token stands for its owner's credentials: the index says whose it is.
+    await grant(context.index, token, owner, context.now() + ACCESS_TOKEN_TTL)
     return JSONResponse(
         {
             "access_token": token,
@@ -406,18 +409,15 @@ async def _issue_access_token(context: EmulatorContext, request: Request) -> Res
     )
 
 
-async def _authorized(context: EmulatorContext, request: Request, *, oauth: bool) -> bool:
-    """True for the secret key, and (when ``oauth``) for a live OAuth access token."""
+async def _authorized(context: EmulatorContext, request: Request, *, oauth: bool) -> str | None:
+    """The owner of the secret key, or (when ``oauth``) of a live OAuth access token."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        return False
-    secret = context.credentials.secret.peek()
-    if secret and hmac.compare_digest(token, secret):
-        return True
+        return None
     if oauth and token.startswith(ACCESS_TOKEN_PREFIX):
-        return await context.records.get(ACCESS_TOKEN, token) is not None
-    return False
+        return await owner_of(context.index, token)
+    return context.keys.owner_of_secret_key(context.slug, token)
 
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:
@@ -432,22 +432,21 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     return (client_id, client_secret) if sep else None
 
 
-async def _json_body(request: Request) -> Body | None:
+def _json_object(raw: bytes) -> Body | None:
     try:
-        body = json.loads(await request.body() or b"null")
-    except (ValueError, UnicodeDecodeError):
+        return parse_json_object(raw)
+    except BodyError:
         return None
-    return body if isinstance(body, dict) else None
 
 
-def _invalid(request: Request, codes: list[str]) -> Response:
+def _invalid(request: Request, codes: list[str], status: int = 422) -> Response:
     return JSONResponse(
         {
             "request_id": request.scope.get(REQUEST_ID_SCOPE_KEY, ""),
             "error_type": "request_invalid",
             "error_codes": codes,
         },
-        status_code=422,
+        status_code=status,
     )
 
 
@@ -468,11 +467,6 @@ def _is_url(value: object) -> bool:
         return False
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
-def _fingerprint(context: EmulatorContext, number: str) -> str:
-    key = context.credentials.secret.peek().encode() or b"bankbridge"
-    return hmac.new(key, number.encode(), "sha256").hexdigest().upper()
 
 
 def _base32(length: int) -> str:

@@ -30,6 +30,7 @@ from bankbridge.partners.checkout.emulator import (
     create_payment,
     session_state,
 )
+from bankbridge.partners.kit.tenancy import owner_of
 
 __all__ = ["flow_page"]
 
@@ -55,15 +56,17 @@ def flow_page(context: EmulatorContext) -> Callable[[Request], Awaitable[Respons
 
     async def flow(request: Request) -> Response:
         session_id = request.path_params["id"]
-        session = await context.records.get(PAYMENT_SESSION, session_id)
-        if session is None:
+        owner = await owner_of(context.index, session_id)
+        records = context.records_for(owner) if owner else None
+        session = await records.get(PAYMENT_SESSION, session_id) if records else None
+        if owner is None or records is None or session is None:
             return _error_page(
                 request,
                 404,
                 "Payment session not found",
                 "This Checkout.com payment session does not exist. Ask the app for a new one.",
             )
-        state = await session_state(context, session)
+        state = await session_state(context, records, session)
         if state != "Active":
             return _closed_page(request, session, state)
         if request.method == "GET":
@@ -76,12 +79,12 @@ def flow_page(context: EmulatorContext) -> Callable[[Request], Awaitable[Respons
         if form.errors or form.card is None:
             return _form_page(request, session, form, status=422)
         card = form.card
-        if card.approved and await context.records.take(OPEN_SESSION, session_id) is None:
-            fresh = await context.records.get(PAYMENT_SESSION, session_id) or session
-            return _closed_page(request, fresh, await session_state(context, fresh))
+        if card.approved and await records.take(OPEN_SESSION, session_id) is None:
+            fresh = await records.get(PAYMENT_SESSION, session_id) or session
+            return _closed_page(request, fresh, await session_state(context, records, fresh))
         name = form.values["name"] or _default_name(session)
         payment = await create_payment(
-            context, session, card, form.expiry_month, form.expiry_year, name
+            context, owner, session, card, form.expiry_month, form.expiry_year, name
         )
         template = "approved.html" if payment["approved"] else "declined.html"
         back = session["success_url"] if payment["approved"] else session["failure_url"]

@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from bankbridge.partners.base import EmulatorContext
+from bankbridge.partners.kit.tenancy import owner_of
 from bankbridge.partners.mx.sandbox import (
     INSTITUTION_NAME,
     MFA_QUESTION,
@@ -31,6 +32,7 @@ from bankbridge.partners.mx.sandbox import (
     ensure_accounts,
     save_member,
 )
+from bankbridge.store.base import EmulatorRecords
 
 __all__ = ["ConnectPage"]
 
@@ -45,7 +47,7 @@ TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
 class ConnectPage:
-    """The Connect page endpoint; all state lives in ``context.records``."""
+    """The Connect page endpoint; the URL token leads to its owner's emulator state."""
 
     def __init__(self, context: EmulatorContext) -> None:
         self.context = context
@@ -53,10 +55,13 @@ class ConnectPage:
     async def endpoint(self, request: Request) -> Response:
         """GET shows the MX Bank sign-in form; POST signs in, answers MFA, or fails."""
         token = request.path_params["token"]
-        records = self.context.records
+        owner = await owner_of(self.context.index, token)
+        if owner is None:
+            return _error_page(request, 404, "This connection link is not valid.")
+        records = self.context.records_for(owner)
         widget = await records.get(WIDGET, token)
         if widget is None:
-            return await self._dead_link(request, token)
+            return await self._dead_link(request, records, token)
         user = await records.get(USER, widget["user_guid"])
         if user is None:
             return _error_page(request, 404, "This connection is no longer available.")
@@ -70,37 +75,45 @@ class ConnectPage:
             if not widget["challenged"]:
                 return _login_form(request, widget, error=(None, "Please sign in first."))
             if _text(form, "answer").strip().lower() == MFA_ANSWER:
-                return await self._connect(request, token, widget, user)
-            await self._move_member(token, widget, user, "DENIED")
+                return await self._connect(request, records, token, widget, user)
+            await self._move_member(records, token, widget, user, "DENIED")
             return _login_form(request, widget, error=DENIED)
 
         username, password = _text(form, "username").strip(), _text(form, "password")
         if username == TEST_USERNAME and password == TEST_PASSWORD:
-            return await self._connect(request, token, widget, user)
+            return await self._connect(request, records, token, widget, user)
         if username == TEST_USERNAME and password == CHALLENGE_PASSWORD:
-            await self._move_member(token, widget, user, "CHALLENGED")
+            await self._move_member(records, token, widget, user, "CHALLENGED")
             return _render(request, "mfa.html", {"question": MFA_QUESTION})
         # A failed attempt does not spend the URL: the user may try again.
-        await self._move_member(token, widget, user, "DENIED")
+        await self._move_member(records, token, widget, user, "DENIED")
         return _login_form(request, widget, error=DENIED, username=username)
 
     async def _move_member(
-        self, token: str, widget: dict[str, Any], user: dict[str, Any], status: str
+        self,
+        records: EmulatorRecords,
+        token: str,
+        widget: dict[str, Any],
+        user: dict[str, Any],
+        status: str,
     ) -> None:
         """Put the widget's member in ``status`` and remember it (and the step) on the URL."""
-        records = self.context.records
         member = await save_member(records, widget, user, status, self.context.now())
         widget["member_guid"], widget["challenged"] = member["guid"], status == "CHALLENGED"
         expires = datetime.fromisoformat(widget["expires_at"])
         await records.put(WIDGET, token, widget, expires_at=expires)
 
     async def _connect(
-        self, request: Request, token: str, widget: dict[str, Any], user: dict[str, Any]
+        self,
+        request: Request,
+        records: EmulatorRecords,
+        token: str,
+        widget: dict[str, Any],
+        user: dict[str, Any],
     ) -> Response:
         """Spend the URL, mark the member CONNECTED with its accounts, show the result."""
-        records = self.context.records
         if await records.take(WIDGET, token) is None:
-            return await self._dead_link(request, token)  # spent by a concurrent request
+            return await self._dead_link(request, records, token)  # spent concurrently
         now = self.context.now()
         await records.put(WIDGET_SEEN, token, {"spent": True}, expires_at=now + WIDGET_MEMORY)
         member = await save_member(records, widget, user, "CONNECTED", now)
@@ -121,9 +134,9 @@ class ConnectPage:
         }
         return _render(request, "connected.html", context)
 
-    async def _dead_link(self, request: Request, token: str) -> Response:
+    async def _dead_link(self, request: Request, records: EmulatorRecords, token: str) -> Response:
         """410 for a URL that was used or has expired, 404 for one never issued."""
-        seen = await self.context.records.get(WIDGET_SEEN, token)
+        seen = await records.get(WIDGET_SEEN, token)
         if seen is None:
             return _error_page(request, 404, "This connection link is not valid.")
         if seen.get("spent"):

@@ -48,6 +48,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from bankbridge.partners.base import EmulatorContext
+from bankbridge.partners.kit.bodies import BodyError, ascii_int, parse_json_object, read_body
+from bankbridge.partners.kit.tenancy import grant
 from bankbridge.partners.mx.connect import ConnectPage
 from bankbridge.partners.mx.sandbox import (
     ACCOUNT,
@@ -69,7 +71,7 @@ from bankbridge.partners.mx.sandbox import (
     public,
 )
 from bankbridge.partners.mx.wire import MX_MEDIA_TYPE
-from bankbridge.store.base import NewRecord
+from bankbridge.store.base import EmulatorRecords, NewRecord
 
 __all__ = ["build_emulator"]
 
@@ -152,7 +154,8 @@ def _api(handler: Handler) -> Handler:
     """Guard a Platform API endpoint: Basic auth, then Accept, then a JSON Content-Type."""
 
     async def endpoint(self: _MxEmulator, request: Request) -> Response:
-        self.check_auth(request)
+        await _read_bounded(request, self.context.settings.max_body_bytes)
+        request.state.owner = self.check_auth(request)
         if request.method != "DELETE":  # bodiless answers: the official SDK sends no Accept
             _check_accept(request)
         if request.method == "POST":
@@ -168,15 +171,15 @@ def _api(handler: Handler) -> Handler:
 
 
 class _MxEmulator:
-    """Endpoints of one mounted MX emulator; all state lives in ``context.records``."""
+    """Endpoints of one mounted MX emulator; each call works on its caller's own state."""
 
     def __init__(self, context: EmulatorContext) -> None:
         self.context = context
 
     # Auth ---------------------------------------------------------------------------
 
-    def check_auth(self, request: Request) -> None:
-        """Accept only ``Basic base64(client_id:api_key)`` with the sandbox credentials."""
+    def check_auth(self, request: Request) -> str:
+        """The owner of ``Basic base64(client_id:api_key)`` sandbox credentials; 401 otherwise."""
         header = request.headers.get("authorization", "")
         scheme, _, encoded = header.partition(" ")
         if scheme.lower() != "basic" or not encoded.strip():
@@ -186,11 +189,15 @@ class _MxEmulator:
         except (binascii.Error, UnicodeDecodeError):
             raise MxApiError(401, "Unauthorized: malformed Basic credentials.") from None
         client_id, _, api_key = decoded.partition(":")
-        expected = self.context.credentials
-        id_ok = secrets.compare_digest(client_id.encode(), expected.client_id.encode())
-        key_ok = secrets.compare_digest(api_key.encode(), expected.secret.peek().encode())
-        if not (id_ok and key_ok):
+        owner = self.context.authenticate(client_id, api_key)
+        if owner is None:
             raise MxApiError(401, "Unauthorized: the client_id or api_key is not valid.")
+        return owner
+
+    def records(self, request: Request) -> EmulatorRecords:
+        """The state of the account whose credentials the request carries."""
+        owner: str = request.state.owner
+        return self.context.records_for(owner)
 
     # Users --------------------------------------------------------------------------
 
@@ -205,7 +212,7 @@ class _MxEmulator:
         email = _optional(fields, "email", str)
         metadata = _optional(fields, "metadata", str)
         is_disabled = _optional(fields, "is_disabled", bool) or False
-        records = self.context.records
+        records = self.records(request)
         if user_id is not None and await records.get(USER_BY_ID, user_id):
             raise MxApiError(409, "A user with the given id already exists.")
         user: dict[str, Any] = {
@@ -224,7 +231,7 @@ class _MxEmulator:
     @_api
     async def list_users(self, request: Request) -> Response:
         """GET /users (filters: id, email)"""
-        records = self.context.records
+        records = self.records(request)
         wanted_id = request.query_params.get("id")
         wanted_email = request.query_params.get("email")
         if wanted_id is not None:
@@ -246,7 +253,7 @@ class _MxEmulator:
     async def delete_user(self, request: Request) -> Response:
         """DELETE /users/{user_guid}: the user and everything under it."""
         user = await self._user(request)
-        records = self.context.records
+        records = self.records(request)
         for member in await records.list(MEMBER, user["guid"]):
             await delete_member(records, member)
         if user.get("id") is not None:
@@ -285,7 +292,7 @@ class _MxEmulator:
             raise MxApiError(400, "use_cases must be a list of MONEY_MOVEMENT or PFM.")
         member_guid = _optional(options, "current_member_guid", str)
         if member_guid is not None:
-            await self._member(user["guid"], member_guid)
+            await self._member(request, user["guid"], member_guid)
         scheme = _optional(options, "ui_message_webview_url_scheme", str) or "mx"
 
         now = self.context.now()
@@ -300,13 +307,15 @@ class _MxEmulator:
             "challenged": False,
             "expires_at": expires.isoformat(),
         }
-        records = self.context.records
+        records = self.records(request)
         await records.put_all(
             [
                 NewRecord(WIDGET, token, widget, expires_at=expires),
                 NewRecord(WIDGET_SEEN, token, {"spent": False}, expires_at=now + WIDGET_MEMORY),
             ]
         )
+        # The Connect page has only the token: let it find whose state the token opens.
+        await grant(self.context.index, token, request.state.owner, now + WIDGET_MEMORY)
         config = {"ui_message_version": version, "ui_message_webview_url_scheme": scheme}
         config["mode"] = mode
         url = f"{self.context.base_url}/connect/{token}/{_config_segment(config)}"
@@ -318,7 +327,7 @@ class _MxEmulator:
     async def list_members(self, request: Request) -> Response:
         """GET /users/{user_guid}/members"""
         user = await self._user(request)
-        return _page(request, "members", await self.context.records.list(MEMBER, user["guid"]))
+        return _page(request, "members", await self.records(request).list(MEMBER, user["guid"]))
 
     @_api
     async def read_member(self, request: Request) -> Response:
@@ -336,7 +345,7 @@ class _MxEmulator:
         member["connection_status"] = "DENIED"
         member["connection_status_message"] = STATUS_MESSAGES["DENIED"]
         member["needs_updated_credentials"] = True
-        await self.context.records.put(MEMBER, member["guid"], member, parent=member["user_guid"])
+        await self.records(request).put(MEMBER, member["guid"], member, parent=member["user_guid"])
         return _reply({"member": public(member)})
 
     @_api
@@ -364,7 +373,7 @@ class _MxEmulator:
     @_api
     async def delete_member(self, request: Request) -> Response:
         """DELETE /users/{user_guid}/members/{member_guid}"""
-        await delete_member(self.context.records, await self._member_of(request))
+        await delete_member(self.records(request), await self._member_of(request))
         return Response(status_code=204)
 
     # Accounts and account numbers ---------------------------------------------------
@@ -373,43 +382,43 @@ class _MxEmulator:
     async def list_member_accounts(self, request: Request) -> Response:
         """GET /users/{user_guid}/members/{member_guid}/accounts"""
         member = await self._member_of(request)
-        return _page(request, "accounts", await self.context.records.list(ACCOUNT, member["guid"]))
+        return _page(request, "accounts", await self.records(request).list(ACCOUNT, member["guid"]))
 
     @_api
     async def list_numbers_by_member(self, request: Request) -> Response:
         """GET /users/{user_guid}/members/{member_guid}/account_numbers"""
         member = await self._member_of(request)
-        numbers = await self.context.records.list(ACCOUNT_NUMBER, member["guid"])
+        numbers = await self.records(request).list(ACCOUNT_NUMBER, member["guid"])
         return _page(request, "account_numbers", numbers)
 
     @_api
     async def list_numbers_by_account(self, request: Request) -> Response:
         """GET /users/{user_guid}/accounts/{account_guid}/account_numbers"""
         user = await self._user(request)
-        account = await self.context.records.get(ACCOUNT, request.path_params["account_guid"])
+        account = await self.records(request).get(ACCOUNT, request.path_params["account_guid"])
         if account is None or account.get("user_guid") != user["guid"]:
             raise MxApiError(404, NOT_FOUND_MESSAGE)
-        numbers = await self.context.records.list(ACCOUNT_NUMBER, account["member_guid"])
+        numbers = await self.records(request).list(ACCOUNT_NUMBER, account["member_guid"])
         mine = [n for n in numbers if n.get("account_guid") == account["guid"]]
         return _page(request, "account_numbers", mine)
 
     # Private helpers ----------------------------------------------------------------
 
     async def _user(self, request: Request) -> dict[str, Any]:
-        user = await self.context.records.get(USER, request.path_params["user_guid"])
+        user = await self.records(request).get(USER, request.path_params["user_guid"])
         if user is None:
             raise MxApiError(404, NOT_FOUND_MESSAGE)
         return user
 
-    async def _member(self, user_guid: str, member_guid: str) -> dict[str, Any]:
-        member = await self.context.records.get(MEMBER, member_guid)
+    async def _member(self, request: Request, user_guid: str, member_guid: str) -> dict[str, Any]:
+        member = await self.records(request).get(MEMBER, member_guid)
         if member is None or member.get("user_guid") != user_guid:
             raise MxApiError(404, NOT_FOUND_MESSAGE)
         return member
 
     async def _member_of(self, request: Request) -> dict[str, Any]:
         user = await self._user(request)
-        return await self._member(user["guid"], request.path_params["member_guid"])
+        return await self._member(request, user["guid"], request.path_params["member_guid"])
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
@@ -433,14 +442,21 @@ def _check_accept(request: Request) -> None:
         raise MxApiError(406, f"Not acceptable: send Accept: {MX_MEDIA_TYPE}.")
 
 
+async def _read_bounded(request: Request, limit: int) -> None:
+    """Read the body within the size limit, before anything looks at the request."""
+    try:
+        await read_body(request, limit)
+    except BodyError:
+        raise MxApiError(413, "The request body is too large.") from None
+
+
 async def _json_body(request: Request) -> dict[str, Any]:
     try:
-        body = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError):
+        return parse_json_object(await request.body())
+    except BodyError as error:
+        if error.reason == "not_object":
+            raise MxApiError(400, "The request body must be a JSON object.") from None
         raise MxApiError(400, "The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise MxApiError(400, "The request body must be a JSON object.")
-    return body
 
 
 def _optional(fields: dict[str, Any], name: str, kind: type[T]) -> T | None:
@@ -478,9 +494,10 @@ def _positive(request: Request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or int(raw) < 1:
+    value = ascii_int(raw)
+    if value is None or value < 1:
         raise MxApiError(400, f"{name} must be a positive integer.")
-    return int(raw)
+    return value
 
 
 def _reply(body: dict[str, Any], status: int = 200) -> Response:

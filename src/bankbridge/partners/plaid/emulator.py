@@ -26,8 +26,6 @@ unknown paths and methods are Plaid-shaped but unconfirmed.
 
 from __future__ import annotations
 
-import hmac
-import json
 import secrets
 import string
 import uuid
@@ -45,6 +43,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from bankbridge.partners.base import EmulatorContext
+from bankbridge.partners.kit.bodies import BodyError, read_json_object
+from bankbridge.partners.kit.tenancy import grant
 from bankbridge.partners.plaid import sandbox
 from bankbridge.store.base import EmulatorRecords, NewRecord
 
@@ -113,14 +113,15 @@ class PlaidError(Exception):
 
 @dataclass(frozen=True)
 class _Call:
-    """One authenticated API request: its body and the emulator's state."""
+    """One authenticated API request: its body, and its owner's emulator state."""
 
     context: EmulatorContext
     body: Body
+    owner: str
 
     @property
     def records(self) -> EmulatorRecords:
-        return self.context.records
+        return self.context.records_for(self.owner)
 
 
 def build_emulator(context: EmulatorContext) -> ASGIApp:
@@ -155,7 +156,7 @@ def _api(
         request_id = _request_id()
         try:
             body = await _read_body(request, context.settings.max_body_bytes)
-            _authenticate(body, request.headers, context)
+            owner = _authenticate(body, request.headers, context)
             unknown = sorted(set(body) - fields - CREDENTIAL_FIELDS)
             if unknown:
                 raise _invalid_request(
@@ -163,7 +164,7 @@ def _api(
                     "the following fields are not recognized by this endpoint: "
                     + ", ".join(unknown),
                 )
-            result = await handler(_Call(context, body))
+            result = await handler(_Call(context, body, owner))
         except PlaidError as error:
             return JSONResponse(error.body(request_id), status_code=error.status)
         return JSONResponse({**result, "request_id": request_id})
@@ -172,23 +173,18 @@ def _api(
 
 
 async def _read_body(request: Request, limit: int) -> Body:
-    raw = await request.body()
-    if len(raw) > limit:
-        raise _invalid_request("INVALID_BODY", "request body is too large")
-    if not raw.strip():
-        return {}
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise _invalid_request(
-            "INVALID_BODY", "body could not be parsed as JSON. check that it is valid JSON"
-        ) from None
-    if not isinstance(body, dict):
-        raise _invalid_request("INVALID_BODY", "body must be a JSON object")
-    return body
+        return await read_json_object(request, limit, empty={})
+    except BodyError as error:
+        message = {
+            "too_large": "request body is too large",
+            "malformed": "body could not be parsed as JSON. check that it is valid JSON",
+        }.get(error.reason, "body must be a JSON object")
+        raise _invalid_request("INVALID_BODY", message) from None
 
 
-def _authenticate(body: Body, headers: Mapping[str, str], context: EmulatorContext) -> None:
+def _authenticate(body: Body, headers: Mapping[str, str], context: EmulatorContext) -> str:
+    """The owner (account id) of the request's credentials; INVALID_API_KEYS otherwise."""
     given: dict[str, Any] = {}
     for field, header in (("client_id", "plaid-client-id"), ("secret", "plaid-secret")):
         value = body.get(field)
@@ -198,13 +194,12 @@ def _authenticate(body: Body, headers: Mapping[str, str], context: EmulatorConte
         raise _missing(missing)
     if not all(isinstance(value, str) for value in given.values()):
         raise _invalid_field("client_id and secret must be strings")
-    expected = context.credentials
-    id_ok = hmac.compare_digest(given["client_id"].encode(), expected.client_id.encode())
-    secret_ok = hmac.compare_digest(given["secret"].encode(), expected.secret.peek().encode())
-    if not (id_ok and secret_ok):
+    owner = context.authenticate(given["client_id"], given["secret"])
+    if owner is None:
         raise PlaidError(
             "INVALID_INPUT", "INVALID_API_KEYS", "invalid client_id or secret provided"
         )
+    return owner
 
 
 def _required(body: Body, *fields: str) -> None:
@@ -274,8 +269,13 @@ def is_expired(record: Body, now: datetime) -> bool:
 
 
 async def create_item(
-    context: EmulatorContext, institution_id: str, products: list[str], webhook: str | None
+    context: EmulatorContext,
+    owner: str,
+    institution_id: str,
+    products: list[str],
+    webhook: str | None,
 ) -> Body:
+    """A new Item with the sandbox accounts, in ``owner``'s state."""
     item: Body = {
         "item_id": _opaque_id(),
         "access_token": ACCESS_TOKEN_PREFIX + str(uuid.uuid4()),
@@ -287,16 +287,18 @@ async def create_item(
         "created_at": _iso(context.now()),
         "accounts": [{**account, "account_id": _opaque_id()} for account in sandbox.ACCOUNTS],
     }
-    await context.records.put(ITEM, item["item_id"], item)
-    await context.records.put(ACCESS_TOKEN, item["access_token"], {"item_id": item["item_id"]})
+    records = context.records_for(owner)
+    await records.put(ITEM, item["item_id"], item)
+    await records.put(ACCESS_TOKEN, item["access_token"], {"item_id": item["item_id"]})
     return item
 
 
-async def issue_public_token(context: EmulatorContext, item: Body) -> str:
+async def issue_public_token(context: EmulatorContext, owner: str, item: Body) -> str:
+    """A single-use public token for ``item``, in ``owner``'s state."""
     token = PUBLIC_TOKEN_PREFIX + str(uuid.uuid4())
     expiration = context.now() + PUBLIC_TOKEN_TTL
     record = {"item_id": item["item_id"], "expiration": _iso(expiration)}
-    await context.records.put(PUBLIC_TOKEN, token, record, expires_at=expiration)
+    await context.records_for(owner).put(PUBLIC_TOKEN, token, record, expires_at=expiration)
     return token
 
 
@@ -468,6 +470,8 @@ async def _link_token_create(call: _Call) -> Body:
             NewRecord(LINK_SESSION, token, {"link_token": token}, expires_at=expiration),
         ]
     )
+    # The Link page has only the token: let it find whose state the token opens.
+    await grant(call.context.index, token, call.owner, expiration + EXPIRED_TOKEN_GRACE)
     return {"link_token": token, "expiration": record["expiration"]}
 
 
@@ -596,8 +600,8 @@ async def _sandbox_public_token_create(call: _Call) -> Body:
             error_type, code, message, display, 500 if error_type == "API_ERROR" else 400
         )
     webhook = _string(options, "webhook", required=False) or None
-    item = await create_item(call.context, institution_id, products, webhook)
-    return {"public_token": await issue_public_token(call.context, item)}
+    item = await create_item(call.context, call.owner, institution_id, products, webhook)
+    return {"public_token": await issue_public_token(call.context, call.owner, item)}
 
 
 async def _sandbox_item_reset_login(call: _Call) -> Body:

@@ -20,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from bankbridge.partners.base import EmulatorContext
+from bankbridge.partners.kit.tenancy import owner_of
 from bankbridge.partners.plaid import sandbox
 from bankbridge.partners.plaid.emulator import (
     ITEM,
@@ -47,15 +48,17 @@ def link_page(context: EmulatorContext) -> Callable[[Request], Awaitable[Respons
             except Exception:  # a malformed form body is the client's problem, not a 500
                 return _error_page(request, 400, "Bad request", "The form could not be read.")
             token = str(form.get("token") or request.query_params.get("token", ""))
-        record = await context.records.get(LINK_TOKEN, token) if token else None
-        if record is None:
+        owner = await owner_of(context.index, token)
+        records = context.records_for(owner) if owner else None
+        record = await records.get(LINK_TOKEN, token) if records else None
+        if owner is None or records is None or record is None:
             return _error_page(
                 request,
                 404,
                 "Link session not found",
                 "This Plaid Link session does not exist. Ask the app for a new link.",
             )
-        session = await context.records.get(LINK_SESSION, token)
+        session = await records.get(LINK_SESSION, token)
         if is_expired(record, context.now()) or session is None:
             return _error_page(
                 request,
@@ -64,7 +67,7 @@ def link_page(context: EmulatorContext) -> Callable[[Request], Awaitable[Respons
                 "This Plaid Link session has expired or was already completed. "
                 "Ask the app for a new link.",
             )
-        item = await context.records.get(ITEM, record["item_id"]) if record["item_id"] else None
+        item = await records.get(ITEM, record["item_id"]) if record["item_id"] else None
         if record["item_id"] and item is None:
             return _error_page(
                 request,
@@ -74,7 +77,7 @@ def link_page(context: EmulatorContext) -> Callable[[Request], Awaitable[Respons
             )
         if request.method == "GET":
             return _form_page(request, record, item, sandbox.DEFAULT_INSTITUTION)
-        return await _submit(request, context, record, item, form)
+        return await _submit(request, context, owner, record, item, form)
 
     return link
 
@@ -82,6 +85,7 @@ def link_page(context: EmulatorContext) -> Callable[[Request], Awaitable[Respons
 async def _submit(
     request: Request,
     context: EmulatorContext,
+    owner: str,
     record: Body,
     item: Body | None,
     form: Mapping[str, Any],
@@ -102,7 +106,8 @@ async def _submit(
         error_type, code, _, display = failure
         error = {"error_type": error_type, "error_code": code, "display_message": display}
         return _form_page(request, record, item, institution_id, error=error, username=username)
-    if await context.records.take(LINK_SESSION, record["link_token"]) is None:
+    records = context.records_for(owner)
+    if await records.take(LINK_SESSION, record["link_token"]) is None:
         return _error_page(
             request,
             410,
@@ -111,14 +116,14 @@ async def _submit(
         )
     if item is not None:  # update mode: the same Item, repaired
         item["error"] = None
-        await context.records.put(ITEM, item["item_id"], item)
+        await records.put(ITEM, item["item_id"], item)
         return TEMPLATES.TemplateResponse(
             request,
             "reconnected.html",
             {"institution": item["institution_name"], "redirect_uri": record["redirect_uri"]},
         )
-    item = await create_item(context, institution_id, record["products"], record["webhook"])
-    public_token = await issue_public_token(context, item)
+    item = await create_item(context, owner, institution_id, record["products"], record["webhook"])
+    public_token = await issue_public_token(context, owner, item)
     if record["redirect_uri"]:
         return RedirectResponse(
             _with_query(record["redirect_uri"], public_token=public_token), status_code=303
