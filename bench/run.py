@@ -95,9 +95,15 @@ def main() -> int:
         get_targets[size] = Target(f"BankBridge GET, SQLite, {_count(size)} sessions", "get", pairs)
         get_targets[size].env = {"BANKBRIDGE_DATABASE_URL": url}
     main_get = get_targets[MAIN_SIZE if MAIN_SIZE in get_targets else args.sizes[-1]]
-    post_sqlite = _post_target("BankBridge POST, SQLite", f"sqlite:///{var}/post.db", var)
-    post_pg = _post_target("BankBridge POST, PostgreSQL", _postgres_url(), var)
-    prism_cmd, prism_why = _prism(args)
+    if args.get_only:  # a quick check of the read path: no POST data to seed, no Prism
+        post_sqlite = Target("BankBridge POST, SQLite", "post", var / "post-sqlite.requests")
+        post_pg = Target("BankBridge POST, PostgreSQL", "post", var / "post-pg.requests")
+        post_sqlite.skipped = post_pg.skipped = "left out (--get-only)"
+        prism_cmd, prism_why = None, "left out (--get-only)"
+    else:
+        post_sqlite = _post_target("BankBridge POST, SQLite", f"sqlite:///{var}/post.db", var)
+        post_pg = _post_target("BankBridge POST, PostgreSQL", _postgres_url(), var)
+        prism_cmd, prism_why = _prism(args)
     floor_body = var / "floor-body.json"
     targets = [
         Target("floor: raw ASGI on uvicorn", "get", main_get.requests_file),
@@ -545,6 +551,11 @@ def _arguments() -> argparse.Namespace:
         help="stored sessions for the GET/growth targets (comma-separated)",
     )
     parser.add_argument("--no-prism", action="store_true")
+    parser.add_argument(
+        "--get-only",
+        action="store_true",
+        help="only the floors and the GET targets (no POST targets, no Prism)",
+    )
     parser.add_argument(
         "--no-write", dest="write", action="store_false", help="do not update BENCHMARKS.md"
     )
