@@ -8,6 +8,7 @@ in-process ASGI transport, over the same HTTP code they use against the real par
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ from starlette.routing import BaseRoute, Mount, Router
 from bankbridge.api.errors import EXCEPTION_HANDLERS
 from bankbridge.api.fastpath import FastPathMiddleware
 from bankbridge.api.idempotency import IdempotencyMiddleware
+from bankbridge.api.openapi import openapi_document
 from bankbridge.api.routes import api_routes
 from bankbridge.config import Settings
 from bankbridge.crypto import load_vault
@@ -50,6 +52,7 @@ def create_app(settings: Settings) -> Starlette:
         return account.redirect_urls if account else ()
 
     routes: list[BaseRoute] = list(api_routes())
+    document = openapi_document(routes, settings.public_url)
     emulators: list[BaseRoute] = []
     if settings.sandbox:
         for partner in PARTNERS:
@@ -103,6 +106,8 @@ def create_app(settings: Settings) -> Starlette:
         middleware=[Middleware(FastPathMiddleware), Middleware(IdempotencyMiddleware)],
     )
     app.state.services = services
+    app.state.openapi_document = document
+    app.state.openapi_json = json.dumps(document, indent=2).encode()
     return app
 
 

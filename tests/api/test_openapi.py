@@ -6,11 +6,14 @@ from typing import Any
 
 import jsonschema_rs
 import pytest
+from openapi_spec_validator import validate
+from openapi_spec_validator.versions.consts import OPENAPIV31
+from openapi_spec_validator.versions.shortcuts import get_spec_version
 from starlette.routing import Route
 
 from bankbridge.api.openapi import openapi_document
 from bankbridge.api.routes import api_routes
-from helpers import HAL
+from helpers import HAL, assert_dwolla_error
 
 METHODS = {"get", "post", "delete", "put", "patch"}
 
@@ -32,17 +35,53 @@ def _described(document: dict[str, Any]) -> set[tuple[str, str]]:
     }
 
 
+def _document() -> dict[str, Any]:
+    return openapi_document(api_routes())
+
+
 def _validator(document: dict[str, Any], name: str) -> Any:
     schema = {"$ref": f"#/components/schemas/{name}", "components": document["components"]}
     return jsonschema_rs.Draft202012Validator(schema)
 
 
 def test_the_document_describes_every_route_and_only_those():
-    assert _described(openapi_document()) == _served()
+    assert _described(_document()) == _served()
+
+
+def test_the_document_is_valid_against_the_openapi_3_1_meta_schema():
+    document = _document()
+    assert get_spec_version(document) == OPENAPIV31
+    validate(document)  # raises on the first violation of the OpenAPI 3.1 meta-schema
+
+
+def test_no_operation_claims_plain_json_is_an_acceptable_accept_header():
+    """The server answers 406 to ``Accept: application/json``; the document says so."""
+    document = _document()
+    for item in document["paths"].values():
+        for operation in item.values():
+            names = [p["name"].lower() for p in operation.get("parameters", [])]
+            assert "accept" not in names
+            if "security" not in operation:  # a bearer token: Dwolla's API proper
+                assert "InvalidVersion" in operation["responses"]["406"]["description"]
+
+
+def test_a_documented_error_code_is_the_code_the_server_answers(api):
+    document = _document()
+    listed = document["paths"]["/customers/{id}"]["get"]["responses"]
+    response = api.client.get(
+        "/customers/6a1b7a5e-4d7a-4a4e-9e0e-8b8b8b8b8b8b",
+        headers={**api.headers, "Accept": "application/json"},
+    )
+    body = assert_dwolla_error(response, 406, "InvalidVersion")
+    assert body["code"] in listed["406"]["content"][HAL]["schema"]["properties"]["code"]["enum"]
+    not_found = api.get("/customers/6a1b7a5e-4d7a-4a4e-9e0e-8b8b8b8b8b8b").json()
+    assert (
+        not_found["code"] in listed["404"]["content"][HAL]["schema"]["properties"]["code"]["enum"]
+    )
 
 
 def test_every_schema_reference_resolves():
-    document = openapi_document()
+    document = _document()
     names = set(document["components"]["schemas"])
 
     def refs(node: Any) -> set[str]:
@@ -88,13 +127,13 @@ def test_each_exchange_session_shape_matches_exactly_one_alternative(api, custom
     created = api.create_session(customer, partner)
     assert created.status_code == 201, created.text
     session = api.get(created.headers["location"]).json()
-    document = openapi_document()
+    document = _document()
     assert _validator(document, "ExchangeSession").is_valid(session)  # oneOf: exactly one
     assert _validator(document, shape).is_valid(session)
 
 
 def test_resources_and_lists_match_their_schemas(api, customer):
-    document = openapi_document()
+    document = _document()
     checks = {
         "/": "Root",
         "/customers": "Customers",
@@ -113,7 +152,7 @@ def test_resources_and_lists_match_their_schemas(api, customer):
 
 
 def test_error_bodies_match_the_error_schemas(api):
-    document = openapi_document()
+    document = _document()
     not_found = api.get("/customers/6a1b7a5e-4d7a-4a4e-9e0e-8b8b8b8b8b8b").json()
     assert _validator(document, "Error").is_valid(not_found)
     invalid = api.post("/customers", {"firstName": "A"}).json()

@@ -1,9 +1,16 @@
-"""The API's route table."""
+"""The API's route table: every route with its operation, written down once.
+
+Each ``ApiRoute`` names its path, method, endpoint and ``Operation`` (summary, tag, query
+parameters, request-body schema, replies and the errors the endpoint itself raises). The
+OpenAPI document (``api/openapi.py``), request-body validation (``api/body.py``) and the
+docs page are derived from this table and nothing else.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
+from bankbridge.api.operation import FORM, JSON, ApiRoute, Body, Operation, Param, Reply
 from bankbridge.api.resources import (
     accounts,
     available_connections,
@@ -20,58 +27,365 @@ from bankbridge.api.resources import (
     webhook_subscriptions,
     webhooks,
 )
+from bankbridge.errors import (
+    DuplicateResource,
+    Forbidden,
+    InactiveExchange,
+    InvalidExchangeToken,
+    InvalidResourceState,
+    MaxNumberOfResources,
+    PartnerError,
+    UpdateCredentials,
+)
 
 __all__ = ["api_routes"]
 
+PAGING = (
+    Param("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 25}),
+    Param("offset", {"type": "integer", "minimum": 0, "default": 0}),
+)
+
+
+def _ok(schema: str, description: str = "OK") -> tuple[Reply, ...]:
+    return (Reply(200, description, schema),)
+
+
+def _created(description: str) -> tuple[Reply, ...]:
+    return (Reply(201, description, location=True),)
+
 
 def api_routes() -> list[BaseRoute]:
-    """Every Dwolla-compatible route BankBridge serves."""
+    """Every Dwolla-compatible route BankBridge serves, with its operation."""
+    session_created = _created("Exchange session created; GET its Location")
     return [
-        Route("/health", health.get_health, methods=["GET"]),
-        Route("/token", tokens.create_token, methods=["POST"]),
-        Route("/", root.get_root, methods=["GET"]),
-        Route("/accounts/{id}", accounts.retrieve, methods=["GET"]),
-        Route("/customers", customers.create, methods=["POST"]),
-        Route("/customers", customers.list_all, methods=["GET"]),
-        Route("/customers/{id}", customers.retrieve, methods=["GET"]),
-        Route("/customers/{id}/exchange-sessions", exchange_sessions.create, methods=["POST"]),
-        Route("/exchange-sessions/{id}", exchange_sessions.retrieve, methods=["GET"]),
-        Route("/exchange-partners", exchange_partners.list_partners, methods=["GET"]),
-        Route("/exchange-partners/{id}", exchange_partners.get_partner, methods=["GET"]),
-        Route(
+        ApiRoute(
+            "/health",
+            health.get_health,
+            "GET",
+            Operation(
+                "meta",
+                "Check health",
+                (
+                    Reply(200, "The store answers", "Health", JSON),
+                    Reply(503, "Starting up", "Health", JSON),
+                ),
+                auth="none",
+            ),
+        ),
+        ApiRoute(
+            "/token",
+            tokens.create_token,
+            "POST",
+            Operation(
+                "tokens",
+                "Create an application access token",
+                (
+                    Reply(200, "A bearer token", "Token", JSON),
+                    Reply(400, "Bad request (OAuth2 error body)", "OAuthError", JSON),
+                    Reply(401, "Unknown or missing client credentials", "OAuthError", JSON),
+                ),
+                body=Body("TokenRequest", media=(FORM, JSON), validated=False),
+                auth="basic",
+            ),
+        ),
+        ApiRoute("/", root.get_root, "GET", Operation("root", "Get the API root", _ok("Root"))),
+        ApiRoute(
+            "/accounts/{id}",
+            accounts.retrieve,
+            "GET",
+            Operation("root", "Get the token's account", _ok("Account"), (Forbidden,)),
+        ),
+        ApiRoute(
+            "/customers",
+            customers.create,
+            "POST",
+            Operation(
+                "customers",
+                "Create a customer",
+                _created("Customer created"),
+                body=Body("NewCustomer"),
+            ),
+        ),
+        ApiRoute(
+            "/customers",
+            customers.list_all,
+            "GET",
+            Operation("customers", "List customers", _ok("Customers"), query=PAGING),
+        ),
+        ApiRoute(
+            "/customers/{id}",
+            customers.retrieve,
+            "GET",
+            Operation("customers", "Get a customer", _ok("Customer"), (Forbidden,)),
+        ),
+        ApiRoute(
+            "/customers/{id}/exchange-sessions",
+            exchange_sessions.create,
+            "POST",
+            Operation(
+                "exchange sessions",
+                "Create an exchange session",
+                session_created,
+                (Forbidden, PartnerError),
+                body=Body("NewExchangeSession"),
+            ),
+        ),
+        ApiRoute(
+            "/exchange-sessions/{id}",
+            exchange_sessions.retrieve,
+            "GET",
+            Operation(
+                "exchange sessions",
+                "Get an exchange session",
+                _ok("ExchangeSession", "The session, in its partner's shape"),
+                (Forbidden,),
+            ),
+        ),
+        ApiRoute(
+            "/exchange-partners",
+            exchange_partners.list_partners,
+            "GET",
+            Operation("exchange partners", "List exchange partners", _ok("ExchangePartners")),
+        ),
+        ApiRoute(
+            "/exchange-partners/{id}",
+            exchange_partners.get_partner,
+            "GET",
+            Operation("exchange partners", "Get an exchange partner", _ok("ExchangePartner")),
+        ),
+        ApiRoute(
             "/customers/{id}/available-exchange-connections",
             available_connections.list_all,
-            methods=["GET"],
+            "GET",
+            Operation(
+                "exchanges",
+                "List available exchange connections",
+                _ok("AvailableExchangeConnections"),
+                (Forbidden, PartnerError),
+            ),
         ),
-        Route("/customers/{id}/exchanges", exchanges.create, methods=["POST"]),
-        Route("/customers/{id}/exchanges", exchanges.list_for_customer, methods=["GET"]),
-        Route("/exchanges/{id}", exchanges.retrieve, methods=["GET"]),
-        Route("/exchanges/{id}/exchange-sessions", exchanges.create_reauth, methods=["POST"]),
-        Route(
-            "/sandbox/exchanges/{id}/reset-login", exchanges.sandbox_reset_login, methods=["POST"]
+        ApiRoute(
+            "/customers/{id}/exchanges",
+            exchanges.create,
+            "POST",
+            Operation(
+                "exchanges",
+                "Create an exchange",
+                _created("Exchange created"),
+                (Forbidden, InvalidExchangeToken, PartnerError),
+                body=Body("NewExchange"),
+            ),
         ),
-        Route("/customers/{id}/funding-sources", funding_sources.create, methods=["POST"]),
-        Route(
-            "/customers/{id}/funding-sources", funding_sources.list_for_customer, methods=["GET"]
+        ApiRoute(
+            "/customers/{id}/exchanges",
+            exchanges.list_for_customer,
+            "GET",
+            Operation(
+                "exchanges",
+                "List a customer's exchanges",
+                _ok("Exchanges"),
+                (Forbidden,),
+                query=PAGING,
+            ),
         ),
-        Route("/funding-sources/{id}", funding_sources.retrieve, methods=["GET"]),
-        Route("/funding-sources/{id}", funding_sources.update, methods=["POST"]),
-        Route("/events", events.list_all, methods=["GET"]),
-        Route("/events/{id}", events.retrieve, methods=["GET"]),
-        Route("/webhook-subscriptions", webhook_subscriptions.create, methods=["POST"]),
-        Route("/webhook-subscriptions", webhook_subscriptions.list_all, methods=["GET"]),
-        Route("/webhook-subscriptions/{id}", webhook_subscriptions.retrieve, methods=["GET"]),
-        Route("/webhook-subscriptions/{id}", webhook_subscriptions.update, methods=["POST"]),
-        Route("/webhook-subscriptions/{id}", webhook_subscriptions.remove, methods=["DELETE"]),
-        Route(
+        ApiRoute(
+            "/exchanges/{id}",
+            exchanges.retrieve,
+            "GET",
+            Operation("exchanges", "Get an exchange", _ok("Exchange"), (Forbidden, PartnerError)),
+        ),
+        ApiRoute(
+            "/exchanges/{id}/exchange-sessions",
+            exchanges.create_reauth,
+            "POST",
+            Operation(
+                "exchange sessions",
+                "Create a re-authentication exchange session",
+                session_created,
+                (Forbidden, InactiveExchange, PartnerError),
+                body=Body("NewReauthExchangeSession", required=False),
+            ),
+        ),
+        ApiRoute(
+            "/sandbox/exchanges/{id}/reset-login",
+            exchanges.sandbox_reset_login,
+            "POST",
+            Operation(
+                "sandbox",
+                "Require a new login for an exchange (sandbox only)",
+                _ok("Exchange"),
+                (Forbidden, InactiveExchange, PartnerError),
+            ),
+        ),
+        ApiRoute(
+            "/customers/{id}/funding-sources",
+            funding_sources.create,
+            "POST",
+            Operation(
+                "funding sources",
+                "Create a funding source from an exchange",
+                _created("Funding source created"),
+                (Forbidden, InactiveExchange, UpdateCredentials, DuplicateResource, PartnerError),
+                body=Body("NewFundingSource"),
+            ),
+        ),
+        ApiRoute(
+            "/customers/{id}/funding-sources",
+            funding_sources.list_for_customer,
+            "GET",
+            Operation(
+                "funding sources",
+                "List a customer's funding sources",
+                _ok("FundingSources"),
+                (Forbidden,),
+                query=(
+                    Param(
+                        "removed",
+                        {"type": "string", "enum": ["true", "false"], "default": "true"},
+                        "`false` hides removed funding sources",
+                    ),
+                ),
+            ),
+        ),
+        ApiRoute(
+            "/funding-sources/{id}",
+            funding_sources.retrieve,
+            "GET",
+            Operation(
+                "funding sources", "Get a funding source", _ok("FundingSource"), (Forbidden,)
+            ),
+        ),
+        ApiRoute(
+            "/funding-sources/{id}",
+            funding_sources.update,
+            "POST",
+            Operation(
+                "funding sources",
+                "Remove a funding source",
+                _ok("FundingSource"),
+                (Forbidden, InvalidResourceState),
+                body=Body("RemoveFundingSource"),
+            ),
+        ),
+        ApiRoute(
+            "/events",
+            events.list_all,
+            "GET",
+            Operation("events", "List events", _ok("Events"), query=PAGING),
+        ),
+        ApiRoute(
+            "/events/{id}",
+            events.retrieve,
+            "GET",
+            Operation("events", "Get an event", _ok("Event")),
+        ),
+        ApiRoute(
+            "/webhook-subscriptions",
+            webhook_subscriptions.create,
+            "POST",
+            Operation(
+                "webhook subscriptions",
+                "Create a webhook subscription",
+                _created("Subscription created"),
+                (MaxNumberOfResources,),
+                body=Body("NewWebhookSubscription"),
+            ),
+        ),
+        ApiRoute(
+            "/webhook-subscriptions",
+            webhook_subscriptions.list_all,
+            "GET",
+            Operation(
+                "webhook subscriptions", "List webhook subscriptions", _ok("WebhookSubscriptions")
+            ),
+        ),
+        ApiRoute(
+            "/webhook-subscriptions/{id}",
+            webhook_subscriptions.retrieve,
+            "GET",
+            Operation(
+                "webhook subscriptions", "Get a webhook subscription", _ok("WebhookSubscription")
+            ),
+        ),
+        ApiRoute(
+            "/webhook-subscriptions/{id}",
+            webhook_subscriptions.update,
+            "POST",
+            Operation(
+                "webhook subscriptions",
+                "Pause or resume a webhook subscription",
+                _ok("WebhookSubscription"),
+                body=Body("UpdateWebhookSubscription"),
+            ),
+        ),
+        ApiRoute(
+            "/webhook-subscriptions/{id}",
+            webhook_subscriptions.remove,
+            "DELETE",
+            Operation(
+                "webhook subscriptions",
+                "Remove a webhook subscription",
+                _ok("WebhookSubscription", "The subscription as it was"),
+            ),
+        ),
+        ApiRoute(
             "/webhook-subscriptions/{id}/webhooks",
             webhook_subscriptions.list_webhooks_of,
-            methods=["GET"],
+            "GET",
+            Operation(
+                "webhooks",
+                "List a subscription's webhooks",
+                _ok("Webhooks"),
+                (Forbidden,),
+                query=PAGING,
+            ),
         ),
-        Route("/webhooks/{id}", webhooks.retrieve, methods=["GET"]),
-        Route("/webhooks/{id}/retries", webhooks.create_retry, methods=["POST"]),
-        Route("/webhooks/{id}/retries", webhooks.list_retries_of, methods=["GET"]),
-        Route("/webhooks/{id}/retries/{retry_id}", webhooks.retrieve_retry, methods=["GET"]),
-        Route("/openapi.json", docs.get_openapi, methods=["GET"]),
-        Route("/docs", docs.get_docs, methods=["GET"]),
+        ApiRoute(
+            "/webhooks/{id}",
+            webhooks.retrieve,
+            "GET",
+            Operation("webhooks", "Get a webhook", _ok("Webhook")),
+        ),
+        ApiRoute(
+            "/webhooks/{id}/retries",
+            webhooks.create_retry,
+            "POST",
+            Operation(
+                "webhooks", "Retry a webhook", _created("Retry queued"), (InvalidResourceState,)
+            ),
+        ),
+        ApiRoute(
+            "/webhooks/{id}/retries",
+            webhooks.list_retries_of,
+            "GET",
+            Operation("webhooks", "List a webhook's retries", _ok("WebhookRetries")),
+        ),
+        ApiRoute(
+            "/webhooks/{id}/retries/{retry_id}",
+            webhooks.retrieve_retry,
+            "GET",
+            Operation("webhooks", "Get a webhook retry", _ok("WebhookRetry")),
+        ),
+        ApiRoute(
+            "/openapi.json",
+            docs.get_openapi,
+            "GET",
+            Operation(
+                "meta",
+                "Get this OpenAPI document",
+                (Reply(200, "This document", {}, JSON),),
+                auth="none",
+            ),
+        ),
+        ApiRoute(
+            "/docs",
+            docs.get_docs,
+            "GET",
+            Operation(
+                "meta",
+                "Read the API documentation",
+                (Reply(200, "HTML", {"type": "string"}, "text/html"),),
+                auth="none",
+            ),
+        ),
     ]

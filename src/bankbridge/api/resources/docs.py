@@ -15,23 +15,19 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from bankbridge.api.auth import services_of
-from bankbridge.api.openapi import openapi_document
-
 __all__ = ["get_docs", "get_openapi"]
 
 _METHODS = ("get", "post", "delete")
 
 
 async def get_openapi(request: Request) -> Response:
-    """The OpenAPI 3.1 document, its server the public URL."""
-    document = openapi_document(services_of(request).settings.public_url)
-    return Response(json.dumps(document, indent=2), media_type="application/json")
+    """The OpenAPI 3.1 document (built at start-up), its server the public URL."""
+    return Response(request.app.state.openapi_json, media_type="application/json")
 
 
 async def get_docs(request: Request) -> Response:
     """The document as one self-contained HTML page."""
-    document = openapi_document(services_of(request).settings.public_url)
+    document = request.app.state.openapi_document
     page = _templates().get_template("docs.html").render(**_view(document))
     return HTMLResponse(page)
 

@@ -1,0 +1,328 @@
+"""The component schemas of BankBridge's OpenAPI document: Dwolla's shapes, by name.
+
+Responses follow the presenters in ``api/resources``; the exchange session is a ``oneOf`` of
+the three per-partner shapes (MX link, Plaid token, Checkout.com data). Request-body schemas
+(``New…``, ``Update…``) are also what ``api/body.py`` validates incoming bodies against.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["Schema", "component_schemas"]
+
+Schema = dict[str, Any]
+
+# Schema helpers -------------------------------------------------------------------------
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _obj(required: list[str] | None = None, **properties: Schema) -> Schema:
+    schema: Schema = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def _string(**extra: Any) -> Schema:
+    return {"type": "string", **extra}
+
+
+def _links(*required: str, optional: tuple[str, ...] = ()) -> Schema:
+    names = (*required, *optional)
+    return {
+        "type": "object",
+        "required": list(required),
+        "properties": {name: _ref("Link") for name in names},
+        "additionalProperties": _ref("Link"),
+    }
+
+
+def _resource(links: Schema, required: list[str], **properties: Schema) -> Schema:
+    return _obj(["_links", *required], _links=links, **properties)
+
+
+def _list(item: str, name: str) -> Schema:
+    return _obj(
+        ["_links", "_embedded", "total"],
+        _links=_links("self", optional=("first", "last", "prev", "next")),
+        _embedded=_obj([name], **{name: {"type": "array", "items": _ref(item)}}),
+        total={"type": "integer", "minimum": 0},
+    )
+
+
+def _href_body(*required: str, optional: tuple[str, ...] = ()) -> Schema:
+    href = _obj(["href"], href=_string(format="uri"))
+    properties = {name: href for name in (*required, *optional)}
+    return {"type": "object", "required": list(required), "properties": properties}
+
+
+# The schemas ----------------------------------------------------------------------------
+
+
+def component_schemas() -> dict[str, Schema]:
+    """Every named schema, as ``components.schemas`` holds them."""
+    created = _string(format="date-time")
+    uuid = _string(format="uuid")
+    return {
+        "Link": _obj(
+            ["href", "type", "resource-type"],
+            href=_string(format="uri"),
+            type=_string(),
+            **{"resource-type": _string()},
+        ),
+        "Error": _obj(["code", "message"], code=_string(), message=_string(), _links=_links()),
+        "ValidationError": _obj(
+            ["code", "message", "_embedded"],
+            code=_string(const="ValidationError"),
+            message=_string(),
+            _embedded=_obj(
+                ["errors"],
+                errors={
+                    "type": "array",
+                    "minItems": 1,
+                    "items": _obj(
+                        ["code", "message", "path"],
+                        code=_string(),
+                        message=_string(),
+                        path=_string(pattern="^/"),
+                        _links=_links(),
+                    ),
+                },
+            ),
+        ),
+        "AnyError": {"anyOf": [_ref("ValidationError"), _ref("Error")]},
+        "Health": _obj(["status"], status=_string(), mode=_string()),
+        "OAuthError": _obj(["error"], error=_string(), error_description=_string()),
+        "TokenRequest": _obj(
+            ["grant_type"],
+            grant_type=_string(enum=["client_credentials"]),
+            client_id=_string(),
+            client_secret=_string(),
+        ),
+        "Token": _obj(
+            ["access_token", "token_type", "expires_in"],
+            access_token=_string(),
+            token_type=_string(const="Bearer"),
+            expires_in={"type": "integer"},
+        ),
+        "Root": _resource(_links("account", "customers", "exchange-partners"), []),
+        "Account": _resource(_links("self", "customers"), ["id", "name"], id=uuid, name=_string()),
+        "NewCustomer": _obj(
+            ["firstName", "lastName", "email"],
+            firstName=_string(),
+            lastName=_string(),
+            email=_string(format="email"),
+            type=_string(enum=["unverified", "receive-only"], default="unverified"),
+            businessName=_string(),
+            correlationId=_string(),
+        ),
+        "Customer": _resource(
+            _links("self"),
+            ["id", "firstName", "lastName", "email", "type", "status", "created"],
+            id=uuid,
+            firstName=_string(),
+            lastName=_string(),
+            email=_string(),
+            type=_string(enum=["unverified", "receive-only"]),
+            status=_string(),
+            created=created,
+            businessName=_string(),
+            correlationId=_string(),
+        ),
+        "Customers": _list("Customer", "customers"),
+        "ExchangePartner": _resource(
+            _links("self"),
+            ["id", "name", "status", "created"],
+            id=uuid,
+            name=_string(enum=["MX", "Plaid", "Checkout.com"]),
+            status=_string(enum=["active"]),
+            created=created,
+        ),
+        "ExchangePartners": _list("ExchangePartner", "exchange-partners"),
+        "NewExchangeSession": _obj(
+            ["_links"], _links=_href_body("exchange-partner", optional=("redirect-url",))
+        ),
+        "NewReauthExchangeSession": _obj(_links=_href_body(optional=("redirect-url",))),
+        "ExchangeSession": {
+            "description": "One of three shapes, by exchange partner (as Dwolla's docs).",
+            "oneOf": [
+                _ref("MXExchangeSession"),
+                _ref("PlaidExchangeSession"),
+                _ref("CheckoutExchangeSession"),
+            ],
+        },
+        "MXExchangeSession": _session(
+            "MX: open `_links.external-provider-session.href` (MX Connect).",
+            links=("self", "exchange-partner", "external-provider-session"),
+            forbidden=("externalProviderSessionToken", "externalProviderSessionData"),
+        ),
+        "PlaidExchangeSession": _session(
+            "Plaid: initialise Link with `externalProviderSessionToken`.",
+            required=("externalProviderSessionToken",),
+            forbidden=("externalProviderSessionData",),
+            externalProviderSessionToken=_string(),
+        ),
+        "CheckoutExchangeSession": _session(
+            "Checkout.com: initialise Flow with `externalProviderSessionData`.",
+            required=("externalProviderSessionData",),
+            forbidden=("externalProviderSessionToken",),
+            externalProviderSessionData=_obj(
+                ["id", "payment_session_secret", "payment_session_token"],
+                id=_string(),
+                payment_session_secret=_string(),
+                payment_session_token=_string(),
+            ),
+        ),
+        "AvailableExchangeConnections": _resource(
+            _links("self", "customers"),
+            ["_embedded"],
+            _embedded=_obj(
+                ["available-exchange-connections"],
+                **{
+                    "available-exchange-connections": {
+                        "type": "array",
+                        "items": _obj(
+                            ["name", "availableConnectionToken"],
+                            name=_string(),
+                            availableConnectionToken=_string(),
+                        ),
+                    }
+                },
+            ),
+        ),
+        "NewExchange": {
+            "description": "Exactly one token: MX's, Plaid's, or a Checkout.com payment id.",
+            **_obj(
+                _links=_href_body(optional=("exchange-partner",)),
+                mx=_obj(["availableConnectionToken"], availableConnectionToken=_string()),
+                plaid=_obj(["publicToken"], publicToken=_string()),
+                token=_string(),
+            ),
+        },
+        "Exchange": _resource(
+            _links("self", "exchange-partner", "customer", optional=("re-authenticate",)),
+            ["id", "status", "created"],
+            id=uuid,
+            status=_string(),
+            created=created,
+        ),
+        "Exchanges": _list("Exchange", "exchanges"),
+        "NewFundingSource": _obj(
+            ["_links", "name"],
+            _links=_href_body("exchange"),
+            name=_string(),
+            bankAccountType=_string(enum=["checking", "savings"]),
+            cardDetails=_obj(
+                firstName=_string(),
+                lastName=_string(),
+                billingAddress=_obj(
+                    address1=_string(),
+                    address2=_string(),
+                    city=_string(),
+                    stateProvinceRegion=_string(),
+                    country=_string(),
+                    postalCode=_string(),
+                ),
+            ),
+        ),
+        "RemoveFundingSource": _obj(["removed"], removed={"const": True}),
+        "FundingSource": _resource(
+            _links("self", "customer", "exchange", optional=("remove",)),
+            ["id", "status", "type", "name", "created", "removed", "fingerprint"],
+            id=uuid,
+            status=_string(),
+            type=_string(enum=["bank", "card"]),
+            name=_string(),
+            created=created,
+            removed={"type": "boolean"},
+            fingerprint=_string(),
+            bankAccountType=_string(),
+            channels={"type": "array", "items": _string()},
+            bankName=_string(),
+            cardDetails={"type": "object"},
+        ),
+        "FundingSources": _list("FundingSource", "funding-sources"),
+        "Event": _resource(
+            _links("self", "account", "resource", optional=("customer",)),
+            ["id", "created", "topic", "resourceId"],
+            id=uuid,
+            created=created,
+            topic=_string(),
+            resourceId=_string(),
+        ),
+        "Events": _list("Event", "events"),
+        "NewWebhookSubscription": _obj(
+            ["url", "secret"], url=_string(format="uri"), secret=_string(maxLength=128)
+        ),
+        "UpdateWebhookSubscription": _obj(["paused"], paused={"type": "boolean"}),
+        "WebhookSubscription": _resource(
+            _links("self", "webhooks"),
+            ["id", "url", "paused", "created"],
+            id=uuid,
+            url=_string(),
+            paused={"type": "boolean"},
+            created=created,
+        ),
+        "WebhookSubscriptions": _list("WebhookSubscription", "webhook-subscriptions"),
+        "Webhook": _resource(
+            _links("self", "subscription", "retry", "retries", "event"),
+            ["id", "topic", "accountId", "eventId", "subscriptionId", "attempts"],
+            id=uuid,
+            topic=_string(),
+            accountId=uuid,
+            eventId=uuid,
+            subscriptionId=uuid,
+            attempts={"type": "array", "items": _ref("WebhookAttempt")},
+        ),
+        "WebhookAttempt": _obj(
+            ["id", "request", "response"],
+            id=uuid,
+            request=_obj(
+                ["timestamp", "url", "headers", "body"],
+                timestamp=created,
+                url=_string(),
+                headers=_ref("Headers"),
+                body=_string(),
+            ),
+            response=_obj(
+                ["timestamp", "headers", "statusCode", "body"],
+                timestamp=created,
+                headers=_ref("Headers"),
+                statusCode={"type": "integer", "description": "0: no response arrived"},
+                body=_string(),
+            ),
+        ),
+        "Headers": {
+            "type": "array",
+            "items": _obj(["name", "value"], name=_string(), value=_string()),
+        },
+        "Webhooks": _list("Webhook", "webhooks"),
+        "WebhookRetry": _resource(
+            _links("self", "webhook"), ["id", "timestamp"], id=uuid, timestamp=created
+        ),
+        "WebhookRetries": _list("WebhookRetry", "retries"),
+    }
+
+
+def _session(
+    description: str,
+    *,
+    links: tuple[str, ...] = ("self", "exchange-partner"),
+    required: tuple[str, ...] = (),
+    forbidden: tuple[str, ...] = (),
+    **properties: Schema,
+) -> Schema:
+    schema = _resource(
+        _links(*links), ["created", *required], created=_string(format="date-time"), **properties
+    )
+    schema["description"] = description
+    # The three shapes must be told apart: each lacks the others' distinguishing fields.
+    exclusions: list[Schema] = [{"required": [name]} for name in forbidden]
+    if "external-provider-session" not in links:
+        exclusions.append({"properties": {"_links": {"required": ["external-provider-session"]}}})
+    schema["not"] = {"anyOf": exclusions}
+    return schema
