@@ -21,8 +21,9 @@ from starlette.routing import BaseRoute, Mount, Router
 from bankbridge.api.errors import EXCEPTION_HANDLERS
 from bankbridge.api.fastpath import FastPathMiddleware
 from bankbridge.api.idempotency import IdempotencyMiddleware
-from bankbridge.api.openapi import openapi_document
+from bankbridge.api.openapi import api_operations, openapi_document
 from bankbridge.api.routes import api_routes
+from bankbridge.api.validation import BodySchemas
 from bankbridge.config import Settings
 from bankbridge.crypto import load_vault
 from bankbridge.housekeeping import Housekeeper
@@ -53,6 +54,10 @@ def create_app(settings: Settings) -> Starlette:
 
     routes: list[BaseRoute] = list(api_routes())
     document = openapi_document(routes, settings.public_url)
+    bodies = {r.operation.body for r in api_operations(routes) if r.operation.body is not None}
+    body_schemas = BodySchemas(
+        document["components"]["schemas"], {b.schema for b in bodies if b.validated}
+    )
     emulators: list[BaseRoute] = []
     if settings.sandbox:
         for partner in PARTNERS:
@@ -108,6 +113,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.services = services
     app.state.openapi_document = document
     app.state.openapi_json = json.dumps(document, indent=2).encode()
+    app.state.body_schemas = body_schemas
     return app
 
 

@@ -125,3 +125,74 @@ def test_unknown_body_fields_are_ignored(api):
     created = api.post("/customers", body)
     assert created.status_code == 201, created.text
     assert "foo" not in api.get(created.headers["location"]).json()
+
+
+# Bodies are checked against the schemas /openapi.json publishes -------------------------
+
+
+def _errors(response: object) -> list[tuple[str, str]]:
+    body = assert_dwolla_error(response, 400, "ValidationError")
+    return sorted((e["path"], e["code"]) for e in body["_embedded"]["errors"])
+
+
+def test_a_body_with_three_mistakes_gets_one_400_listing_all_three(api):
+    body = {"firstName": 5, "lastName": "Lee", "email": "not-an-email", "type": "verified"}
+    assert _errors(api.post("/customers", body)) == [
+        ("/email", "InvalidFormat"),
+        ("/firstName", "Invalid"),
+        ("/type", "Invalid"),
+    ]
+
+
+def test_nested_mistakes_are_all_named_by_their_json_pointers(api, customer):
+    body = {"_links": {"exchange": {"href": 7}}, "name": "", "bankAccountType": "credit"}
+    response = api.post(f"/customers/{customer['id']}/funding-sources", body)
+    assert _errors(response) == [
+        ("/_links/exchange/href", "Invalid"),
+        ("/bankAccountType", "Invalid"),
+        ("/name", "Required"),
+    ]
+    messages = {e["path"]: e["message"] for e in response.json()["_embedded"]["errors"]}
+    assert messages["/bankAccountType"] == "bankAccountType must be checking or savings."
+    assert messages["/name"] == "name is required."
+
+
+def test_a_null_member_counts_as_absent(api):
+    required_null = {"firstName": None, "lastName": "Lee", "email": "null@example.com"}
+    assert _errors(api.post("/customers", required_null)) == [("/firstName", "Required")]
+    optional_null = {**required_null, "firstName": "Ann", "businessName": None}
+    assert api.post("/customers", optional_null).status_code == 201
+
+
+def test_a_string_longer_than_the_schema_allows_is_invalid_format(api):
+    body = {"firstName": "A" * 51, "lastName": "Lee", "email": "long@example.com"}
+    response = api.post("/customers", body)
+    assert _errors(response) == [("/firstName", "InvalidFormat")]
+    error = response.json()["_embedded"]["errors"][0]
+    assert error["message"] == "firstName must be 50 characters or less."
+
+
+def test_the_published_schema_states_the_limits_the_server_enforces(client):
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["NewCustomer"]["properties"]["firstName"]["maxLength"] == 50
+    assert schemas["NewWebhookSubscription"]["properties"]["secret"]["maxLength"] == 128
+    assert schemas["RemoveFundingSource"]["properties"]["removed"]["const"] is True
+
+
+def test_removing_a_funding_source_only_takes_removed_true(api, customer):
+    response = api.post("/funding-sources/6a1b7a5e-4d7a-4a4e-9e0e-8b8b8b8b8b8b", {"removed": False})
+    body = assert_dwolla_error(response, 400, "ValidationError")
+    assert body["_embedded"]["errors"][0] == {
+        "code": "Invalid",
+        "message": 'Only {"removed": true} is supported for these funding sources.',
+        "path": "/removed",
+        "_links": {},
+    }
+
+
+def test_a_deeply_nested_body_is_a_client_error(api):
+    nested = '{"a":' * 900 + "1" + "}" * 900
+    response = api.client.post(
+        "/customers", content=nested.encode(), headers={**api.headers, "Content-Type": HAL}
+    )
+    assert 400 <= response.status_code < 500, response.text

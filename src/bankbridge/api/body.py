@@ -1,25 +1,26 @@
-"""Reading request bodies: size limit, media type, JSON syntax, and typed field access.
+"""Reading request bodies: size limit, media type, JSON syntax, and the published schema.
 
-Every problem becomes a Dwolla error: unreadable bodies a ``BadRequest`` with a precise
-message, wrong fields a ``ValidationError`` naming each field by its JSON pointer.
+Every problem becomes a Dwolla error: an unreadable body a ``BadRequest`` with a precise
+message; a body that does not match its operation's schema (``api/routes.py``) one
+``ValidationError`` listing every field at fault by its JSON pointer (``api/validation.py``).
+What a schema cannot say (that an href names an existing resource, that exactly one token
+is sent) the endpoint checks after reading.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from starlette.requests import Request
 
-from bankbridge.errors import BadRequest, FieldError, UnsupportedMediaType, ValidationError
+from bankbridge.api.operation import operation_of
+from bankbridge.api.validation import BodySchemas
+from bankbridge.errors import BadRequest, UnsupportedMediaType, ValidationError
 
 __all__ = ["Body", "read_body", "read_json"]
 
 JSON_MEDIA_TYPES = ("application/vnd.dwolla.v1.hal+json", "application/json")
-_REPORTED = object()  # a type error already recorded for this path
-# NUL and lone surrogates (JSON's "\u0000", "\ud800") are not text any store can keep.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -37,11 +38,14 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def read_json(request: Request, limit: int, *, required: bool = True) -> Body:
-    """The body as a JSON object (Dwolla's HAL media type or plain JSON)."""
+async def read_json(request: Request, limit: int) -> Body:
+    """The body as a JSON object (Dwolla's HAL media type or plain JSON) that matches the
+    request-body schema of the operation being served."""
+    operation = operation_of(request)
+    declared = operation.body if operation is not None else None
     raw = await read_body(request, limit)
     if not raw.strip():
-        if required:
+        if declared is None or declared.required:
             raise BadRequest("The request body is empty: a JSON object is required.")
         return Body({})
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
@@ -60,71 +64,39 @@ async def read_json(request: Request, limit: int, *, required: bool = True) -> B
         ) from exc
     if not isinstance(data, dict):
         raise BadRequest("The request body must be a JSON object.")
+    if declared is not None and declared.validated:
+        schemas: BodySchemas = request.app.state.body_schemas
+        errors = schemas.check(declared.schema, data)
+        if errors:
+            raise ValidationError(errors)
     return Body(data)
 
 
 class Body:
-    """A JSON object with typed getters that collect every field error before raising."""
+    """A JSON object that matched its schema, read by JSON pointer; null counts as absent."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
-        self.errors: list[FieldError] = []
 
-    def string(self, path: str, *, required: bool = True) -> str | None:
-        """The string at a JSON pointer (``/_links/exchange-partner/href``), or None."""
-        value = self._typed(path, str, "a string", required)
-        if isinstance(value, str) and _UNSTORABLE.search(value):
-            message = f"{_name(path)} contains characters that are not allowed."
-            self.errors.append(FieldError(path, "InvalidFormat", message))
-            return None
+    def get(self, path: str) -> Any:
+        """The value at a JSON pointer (``/_links/exchange-partner/href``), or None."""
+        node: Any = self.data
+        for part in path.strip("/").split("/"):
+            if not isinstance(node, dict):
+                return None
+            node = node.get(part)
+        return node
+
+    def string(self, path: str) -> str | None:
+        """The string at a JSON pointer, or None."""
+        value = self.get(path)
         return value if isinstance(value, str) else None
 
-    def boolean(self, path: str, *, required: bool = True) -> bool | None:
+    def boolean(self, path: str) -> bool | None:
         """The boolean at a JSON pointer, or None."""
-        value = self._typed(path, bool, "true or false", required)
+        value = self.get(path)
         return value if isinstance(value, bool) else None
-
-    def _typed(self, path: str, kind: type, noun: str, required: bool) -> object:
-        """The value at ``path`` if it is a ``kind``; else None, with the problem recorded."""
-        value = self._at(path)
-        if value is _REPORTED:
-            return None
-        if value is None:
-            if required:
-                self.errors.append(FieldError(path, "Required", f"{_name(path)} is required."))
-            return None
-        if not isinstance(value, kind):
-            self.errors.append(FieldError(path, "Invalid", f"{_name(path)} must be {noun}."))
-            return None
-        return value
 
     def has(self, path: str) -> bool:
         """True when something (anything but null) is at the JSON pointer."""
-        errors = len(self.errors)
-        value = self._at(path)
-        del self.errors[errors:]  # a probe reports nothing
-        return value is not None and value is not _REPORTED
-
-    def raise_errors(self) -> None:
-        """Raise one ``ValidationError`` listing every problem found so far."""
-        if self.errors:
-            raise ValidationError(list(self.errors))
-
-    def _at(self, path: str) -> Any:
-        node: Any = self.data
-        parts = path.strip("/").split("/")
-        for i, part in enumerate(parts):
-            if not isinstance(node, dict):
-                parent = "/" + "/".join(parts[:i])
-                self.errors.append(
-                    FieldError(parent, "Invalid", f"{_name(parent)} must be an object.")
-                )
-                return _REPORTED
-            node = node.get(part)
-            if node is None:
-                return None
-        return node
-
-
-def _name(path: str) -> str:
-    return path.rstrip("/").rsplit("/", 1)[-1] or "body"
+        return self.get(path) is not None

@@ -54,10 +54,17 @@ def _list(item: str, name: str) -> Schema:
     )
 
 
-def _href_body(*required: str, optional: tuple[str, ...] = ()) -> Schema:
+def _href_body(*required: str, optional: tuple[str, ...] = (), redirect: bool = False) -> Schema:
     href = _obj(["href"], href=_string(format="uri"))
     properties = {name: href for name in (*required, *optional)}
+    if redirect:  # an http(s) URL or a mobile app's package name: not always a URI
+        properties["redirect-url"] = _obj(["href"], href=_string(minLength=1))
     return {"type": "object", "required": list(required), "properties": properties}
+
+
+def _messages(**by_keyword: str) -> Schema:
+    """Dwolla's own wording for a failed keyword (``api/validation.py`` reads it)."""
+    return {"x-messages": by_keyword}
 
 
 # The schemas ----------------------------------------------------------------------------
@@ -113,9 +120,9 @@ def component_schemas() -> dict[str, Schema]:
         "Account": _resource(_links("self", "customers"), ["id", "name"], id=uuid, name=_string()),
         "NewCustomer": _obj(
             ["firstName", "lastName", "email"],
-            firstName=_string(),
-            lastName=_string(),
-            email=_string(format="email"),
+            firstName=_string(minLength=1, maxLength=50),
+            lastName=_string(minLength=1, maxLength=50),
+            email=_string(format="email", minLength=1, maxLength=254),
             type=_string(enum=["unverified", "receive-only"], default="unverified"),
             businessName=_string(),
             correlationId=_string(),
@@ -144,9 +151,10 @@ def component_schemas() -> dict[str, Schema]:
         ),
         "ExchangePartners": _list("ExchangePartner", "exchange-partners"),
         "NewExchangeSession": _obj(
-            ["_links"], _links=_href_body("exchange-partner", optional=("redirect-url",))
+            ["_links"],
+            _links=_href_body("exchange-partner", redirect=True),
         ),
-        "NewReauthExchangeSession": _obj(_links=_href_body(optional=("redirect-url",))),
+        "NewReauthExchangeSession": _obj(_links=_href_body(redirect=True)),
         "ExchangeSession": {
             "description": "One of three shapes, by exchange partner (as Dwolla's docs).",
             "oneOf": [
@@ -197,7 +205,7 @@ def component_schemas() -> dict[str, Schema]:
         "NewExchange": {
             "description": "Exactly one token: MX's, Plaid's, or a Checkout.com payment id.",
             **_obj(
-                _links=_href_body(optional=("exchange-partner",)),
+                _links=_href_body(optional=("exchange-partner",)),  # required for `token`
                 mx=_obj(["availableConnectionToken"], availableConnectionToken=_string()),
                 plaid=_obj(["publicToken"], publicToken=_string()),
                 token=_string(),
@@ -214,22 +222,35 @@ def component_schemas() -> dict[str, Schema]:
         "NewFundingSource": _obj(
             ["_links", "name"],
             _links=_href_body("exchange"),
-            name=_string(),
-            bankAccountType=_string(enum=["checking", "savings"]),
-            cardDetails=_obj(
-                firstName=_string(),
-                lastName=_string(),
-                billingAddress=_obj(
-                    address1=_string(),
-                    address2=_string(),
-                    city=_string(),
-                    stateProvinceRegion=_string(),
-                    country=_string(),
-                    postalCode=_string(),
-                ),
+            name=_string(minLength=1, maxLength=50),
+            bankAccountType=_string(
+                enum=["checking", "savings"],
+                description="Required for a bank exchange",
+                **_messages(enum="bankAccountType must be checking or savings."),
             ),
+            cardDetails={
+                "description": "Required, with every field but address2, for a card exchange",
+                **_obj(
+                    firstName=_string(),
+                    lastName=_string(),
+                    billingAddress=_obj(
+                        address1=_string(maxLength=50),
+                        address2=_string(maxLength=100),
+                        city=_string(maxLength=50),
+                        stateProvinceRegion=_string(maxLength=2),
+                        country=_string(maxLength=2),
+                        postalCode=_string(maxLength=10),
+                    ),
+                ),
+            },
         ),
-        "RemoveFundingSource": _obj(["removed"], removed={"const": True}),
+        "RemoveFundingSource": _obj(
+            ["removed"],
+            removed={
+                "const": True,
+                **_messages(const='Only {"removed": true} is supported for these funding sources.'),
+            },
+        ),
         "FundingSource": _resource(
             _links("self", "customer", "exchange", optional=("remove",)),
             ["id", "status", "type", "name", "created", "removed", "fingerprint"],
@@ -256,7 +277,13 @@ def component_schemas() -> dict[str, Schema]:
         ),
         "Events": _list("Event", "events"),
         "NewWebhookSubscription": _obj(
-            ["url", "secret"], url=_string(format="uri"), secret=_string(maxLength=128)
+            ["url", "secret"],
+            url=_string(format="uri", **_messages(format="Url must be a valid url.")),
+            secret=_string(
+                minLength=1,
+                maxLength=128,
+                **_messages(maxLength="Secret must be 128 or fewer characters."),
+            ),
         ),
         "UpdateWebhookSubscription": _obj(["paused"], paused={"type": "boolean"}),
         "WebhookSubscription": _resource(

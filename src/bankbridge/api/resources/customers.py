@@ -26,11 +26,10 @@ async def create(request: Request, account: Account) -> Response:
         first_name=body.string("/firstName") or "",
         last_name=body.string("/lastName") or "",
         email=body.string("/email") or "",
-        type=body.string("/type", required=False) or "unverified",
-        business_name=body.string("/businessName", required=False),
-        correlation_id=body.string("/correlationId", required=False),
+        type=body.string("/type") or "unverified",
+        business_name=body.string("/businessName"),
+        correlation_id=body.string("/correlationId"),
     )
-    body.raise_errors()
     customer = await create_customer(services.require_store(), account, fields)
     location = hrefs(request).to("customers", customer.id)
     return hal_response(None, status=201, headers={"Location": location})

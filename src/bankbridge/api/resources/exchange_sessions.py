@@ -32,10 +32,8 @@ async def create(request: Request, account: Account) -> Response:
     """Open a session with the linked partner for the customer; 201 with its Location."""
     services = services_of(request)
     body = await read_json(request, services.settings.max_body_bytes)
-    partner_href = body.string(PARTNER_PATH)
-    redirect = body.string(REDIRECT_PATH, required=False)
-    body.raise_errors()
-    assert partner_href is not None
+    partner_href = body.string(PARTNER_PATH) or ""  # the schema requires it
+    redirect = body.string(REDIRECT_PATH)
     partner_id = Hrefs.id_in(partner_href, "exchange-partners", PARTNER_PATH, "exchange-partner")
     to = hrefs(request)
     session = await create_exchange_session(

@@ -26,7 +26,7 @@ from bankbridge.domain.exchanges import (
     require_reauth,
 )
 from bankbridge.domain.models import Account, Exchange
-from bankbridge.errors import FieldError, NotFound, ValidationError
+from bankbridge.errors import NotFound, ValidationError
 
 PARTNER_PATH = "/_links/exchange-partner/href"
 TOKEN_FIELDS = (
@@ -88,9 +88,8 @@ async def list_for_customer(request: Request, account: Account) -> Response:
 async def create_reauth(request: Request, account: Account) -> Response:
     """A re-authentication exchange session for the exchange; 201 with its Location."""
     services = services_of(request)
-    body = await read_json(request, services.settings.max_body_bytes, required=False)
-    redirect = body.string(REDIRECT_PATH, required=False)
-    body.raise_errors()
+    body = await read_json(request, services.settings.max_body_bytes)
+    redirect = body.string(REDIRECT_PATH)
     to = hrefs(request)
     session = await create_reauth_session(
         services.require_store(),
@@ -142,23 +141,21 @@ def present(to: Hrefs, exchange: Exchange) -> dict[str, Any]:
 
 
 def _exchange_token(body: Body) -> ExchangeToken:
-    partner_href = body.string(PARTNER_PATH, required=False)
+    # Exactly one token: a rule the published schema states in prose, checked here so that
+    # each case gets its own message at its own path.
+    partner_href = body.string(PARTNER_PATH)
     given = [(path, kind) for path, kind in TOKEN_FIELDS if body.has(path)]
     if not given:
-        body.errors.append(
-            FieldError(
-                "/token",
-                "Required",
-                "One of mx.availableConnectionToken, plaid.publicToken or token is required.",
-            )
+        raise ValidationError.single(
+            "/token",
+            "Required",
+            "One of mx.availableConnectionToken, plaid.publicToken or token is required.",
         )
-    elif len(given) > 1:
-        body.errors.append(
-            FieldError(given[1][0], "Invalid", "Send only one exchange token per request.")
+    if len(given) > 1:
+        raise ValidationError.single(
+            given[1][0], "Invalid", "Send only one exchange token per request."
         )
-    value = body.string(given[0][0]) if len(given) == 1 else None
-    body.raise_errors()
-    assert value is not None
+    value = body.string(given[0][0]) or ""
     if not value.strip():
         raise ValidationError.single(given[0][0], "Required", "The token is empty.")
     partner_id = (

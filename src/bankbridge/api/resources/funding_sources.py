@@ -57,13 +57,7 @@ async def retrieve(request: Request, account: Account) -> Response:
 async def update(request: Request, account: Account) -> Response:
     """``{"removed": true}`` removes the funding source (the only update supported)."""
     services = services_of(request)
-    body = await read_json(request, services.settings.max_body_bytes)
-    removed = body.boolean("/removed")
-    body.raise_errors()
-    if removed is not True:
-        raise ValidationError.single(
-            "/removed", "Invalid", 'Only {"removed": true} is supported for these funding sources.'
-        )
+    await read_json(request, services.settings.max_body_bytes)  # the schema: {"removed": true}
     source = await remove_funding_source(
         services.require_store(), account, request.path_params["id"]
     )
@@ -125,25 +119,22 @@ def present(to: Hrefs, source: FundingSource) -> dict[str, Any]:
 
 
 def _new_funding_source(body: Body) -> NewFundingSource:
-    exchange_href = body.string(EXCHANGE_PATH)
-    name = body.string("/name")
-    bank_account_type = body.string("/bankAccountType", required=False)
+    exchange_href = body.string(EXCHANGE_PATH) or ""  # the schema requires both
+    name = body.string("/name") or ""
+    bank_account_type = body.string("/bankAccountType")
     address = None
     first = last = None
     if body.has("/cardDetails"):
-        first = body.string("/cardDetails/firstName", required=False)
-        last = body.string("/cardDetails/lastName", required=False)
+        first = body.string("/cardDetails/firstName")
+        last = body.string("/cardDetails/lastName")
         if body.has(ADDRESS):
             address = BillingAddress(
-                address1=body.string(ADDRESS + "/address1", required=False) or "",
-                address2=body.string(ADDRESS + "/address2", required=False),
-                city=body.string(ADDRESS + "/city", required=False) or "",
-                state_province_region=body.string(ADDRESS + "/stateProvinceRegion", required=False)
-                or "",
-                country=body.string(ADDRESS + "/country", required=False) or "",
-                postal_code=body.string(ADDRESS + "/postalCode", required=False) or "",
+                address1=body.string(ADDRESS + "/address1") or "",
+                address2=body.string(ADDRESS + "/address2"),
+                city=body.string(ADDRESS + "/city") or "",
+                state_province_region=body.string(ADDRESS + "/stateProvinceRegion") or "",
+                country=body.string(ADDRESS + "/country") or "",
+                postal_code=body.string(ADDRESS + "/postalCode") or "",
             )
-    body.raise_errors()
-    assert exchange_href is not None and name is not None
     exchange_id = Hrefs.id_in(exchange_href, "exchanges", EXCHANGE_PATH, "exchange")
     return NewFundingSource(exchange_id, name, bank_account_type, first, last, address)
