@@ -1,19 +1,20 @@
-"""``/docs`` renders in headless Chromium with every request to another host refused.
+"""``/docs``: Swagger UI, served by BankBridge, renders every operation in headless Chromium
+with every request to another host refused (and DNS for any other host failing).
 
 Like tests/test_browser.py: skipped without Chromium, except in CI, where that fails.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import pytest
-from playwright.sync_api import Route, sync_playwright
 
 from bankbridge.api.openapi import openapi_document
 from bankbridge.api.routes import api_routes
 from live_server import live_server
-from test_browser import CHROMIUM_ARGS, _chromium
+from support.chromium import launched_chromium
+from support.offline_browser import OFFLINE_ARGS, OfflineContext
+
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(params=["sqlite"])
@@ -23,42 +24,40 @@ def database_url(request, tmp_path):
 
 
 def test_docs_page_renders_every_operation_offline(settings):
-    executable = _chromium()
-    requested: list[str] = []
-    blocked: list[str] = []
-
-    def only_local(route: Route) -> None:
-        url = route.request.url
-        requested.append(url)
-        if urlsplit(url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            blocked.append(url)
-            route.abort()
-
-    with live_server(settings) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.route("**/*", only_local)
-            page.goto(f"{base}/docs")
-            page.wait_for_selector("details.operation")
-            operations = page.locator("details.operation")
-            described = sum(
-                1
-                for item in openapi_document(api_routes())["paths"].values()
-                for method in item
-                if method in ("get", "post", "delete")
+    document = openapi_document(api_routes())
+    described = {
+        (method.upper(), path)
+        for path, item in document["paths"].items()
+        for method in item
+        if method in ("get", "post", "delete")
+    }
+    with live_server(settings) as base, launched_chromium(OFFLINE_ARGS) as browser:
+        context = browser.new_context()
+        offline = OfflineContext(context, [base])
+        requested: list[str] = []
+        context.on("request", lambda request: requested.append(request.url))
+        page = context.new_page()
+        page.goto(f"{base}/docs")
+        page.wait_for_selector(".opblock .opblock-summary-path", timeout=20_000)
+        rendered = {
+            (
+                block.locator(".opblock-summary-method").inner_text().strip(),
+                block.locator(".opblock-summary-path").get_attribute("data-path"),
             )
-            assert operations.count() == described
-            session = page.locator("details.operation", has_text="/exchange-sessions/{id}")
-            session.first.locator("summary").click()
-            assert session.first.locator("a[href='#schema-ExchangeSession']").is_visible()
-            page.fill("#filter", "webhook")
-            visible = page.locator("details.operation:visible")
-            assert 0 < visible.count() < described
-            page.click("text=openapi.json")
-            assert '"openapi": "3.1.0"' in page.content()
-        finally:
-            browser.close()
-    assert requested and not blocked, blocked
+            for block in page.locator(".opblock").all()
+        }
+        assert rendered == described
+        session = page.locator(".opblock", has_text="/exchange-sessions/{id}").first
+        session.locator(".opblock-summary").click()
+        session.locator(".responses-wrapper").wait_for()
+        assert "InvalidVersion" in session.inner_text()  # the 406, with its Dwolla code
+        page.fill(".operation-filter-input", "webhook")
+        page.wait_for_function(
+            "document.querySelectorAll('.opblock-tag-section').length < 6", timeout=10_000
+        )
+        assert 0 < page.locator(".opblock").count() < len(described)
+        context.close()
+    assert f"{base}/openapi.json" in requested
+    assert all(url.startswith(base) for url in requested), requested
+    assert not offline.blocked, offline.blocked
+    assert not offline.errors, offline.errors

@@ -22,6 +22,7 @@ from bankbridge.api.errors import EXCEPTION_HANDLERS
 from bankbridge.api.fastpath import FastPathMiddleware
 from bankbridge.api.idempotency import IdempotencyMiddleware
 from bankbridge.api.openapi import api_operations, openapi_document
+from bankbridge.api.resources.docs import docs_assets
 from bankbridge.api.routes import api_routes
 from bankbridge.api.validation import BodySchemas
 from bankbridge.config import Settings
@@ -52,7 +53,7 @@ def create_app(settings: Settings) -> Starlette:
         account = await services.require_store().get_account(account_id)
         return account.redirect_urls if account else ()
 
-    routes: list[BaseRoute] = list(api_routes())
+    routes: list[BaseRoute] = [*api_routes(), docs_assets()]
     document = openapi_document(routes, settings.public_url)
     bodies = {r.operation.body for r in api_operations(routes) if r.operation.body is not None}
     body_schemas = BodySchemas(
