@@ -186,8 +186,11 @@ class Store(Protocol):
         """The record store of one partner's emulator."""
         ...
 
-    async def purge_expired(self, moment: datetime, batch: int = 500) -> int:
-        """Delete a batch of rows that expired before ``moment`` (emulator records, tokens)."""
+    async def purge_expired(
+        self, moment: datetime, tokens_before: datetime, batch: int = 500
+    ) -> int:
+        """Delete a batch of rows that expired before ``moment`` (emulator records), and
+        access tokens that expired before ``tokens_before``."""
         ...
 
     # Idempotency keys (store/sql_idempotency.py) ------------------------------------

@@ -227,7 +227,9 @@ class SqlStore(ExchangeSql, IdempotencySql, WebhookSql):
 
     # Housekeeping -------------------------------------------------------------------
 
-    async def purge_expired(self, moment: datetime, batch: int = 500) -> int:
+    async def purge_expired(
+        self, moment: datetime, tokens_before: datetime, batch: int = 500
+    ) -> int:
         """Delete up to ``batch`` expired rows of each kind; returns how many went."""
         micros = to_micros(moment)
         removed = await self.database.execute(
@@ -238,8 +240,8 @@ class SqlStore(ExchangeSql, IdempotencySql, WebhookSql):
         )
         removed += await self.database.execute(
             "DELETE FROM access_tokens WHERE token_hash IN ("
-            "SELECT token_hash FROM access_tokens WHERE expires_at < :now LIMIT :batch)",
-            {"now": micros, "batch": batch},
+            "SELECT token_hash FROM access_tokens WHERE expires_at < :before LIMIT :batch)",
+            {"before": to_micros(tokens_before), "batch": batch},
         )
         return removed
 
