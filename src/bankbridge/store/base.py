@@ -203,18 +203,25 @@ class Store(Protocol):
         now: datetime,
         lease_until: datetime,
         expired_before: datetime,
+        owner: str,
     ) -> bool:
-        """True when this request now owns the key."""
+        """True when ``owner`` (one request) now holds the key."""
+        ...
+
+    async def renew_idempotency_key(
+        self, account_id: str, key: str, owner: str, lease_until: datetime
+    ) -> bool:
+        """Extend the owner's lease; False when another request took the key over."""
         ...
 
     async def complete_idempotency_key(
-        self, account_id: str, key: str, response: StoredResponse
+        self, account_id: str, key: str, owner: str, response: StoredResponse
     ) -> None:
         """Remember the owner's response."""
         ...
 
-    async def release_idempotency_key(self, account_id: str, key: str) -> None:
-        """Forget a pending key so that a retry runs again."""
+    async def release_idempotency_key(self, account_id: str, key: str, owner: str) -> None:
+        """Forget the owner's pending key so that a retry runs again."""
         ...
 
     async def read_idempotent_response(
