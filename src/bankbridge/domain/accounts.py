@@ -25,11 +25,13 @@ __all__ = [
     "issue_token",
     "normalize_redirect_url",
     "reissue_secret",
+    "remove_application",
 ]
 
 REDIRECT_PATH = "/_links/redirect-url/href"
 _PACKAGE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
-TOKEN_CACHE_SECONDS = 10.0
+# How long a process may go on accepting a token after it was revoked (see TokenCache).
+TOKEN_CACHE_SECONDS = 5.0
 TOKEN_CACHE_ENTRIES = 10_000
 
 
@@ -113,13 +115,32 @@ async def create_account(
 
 
 async def reissue_secret(store: Store, account: Account) -> NewAccount:
-    """Give the account's first application a new secret (the old one stops working)."""
-    application = await store.get_first_application(account.id)
-    if application is None:
-        raise ValueError(f"account {account.id} has no application")
+    """Give the account's application a new secret; the old one and its tokens stop working.
+
+    Tokens are revoked in the database at once; a process that cached one refuses it
+    within ``TOKEN_CACHE_SECONDS``.
+    """
+    application = await _application_of(store, account)
     secret = new_secret()
     await store.set_application_secret(application.id, hash_secret(secret))
     return NewAccount(account, application, secret)
+
+
+async def remove_application(store: Store, account: Account) -> Application:
+    """Delete the account's application: its key, secret and tokens stop working.
+
+    The account and its data stay; without an application nobody can act for it.
+    """
+    application = await _application_of(store, account)
+    await store.remove_application(application.id)
+    return application
+
+
+async def _application_of(store: Store, account: Account) -> Application:
+    application = await store.get_first_application(account.id)
+    if application is None:
+        raise ValueError(f"account {account.id} has no API application (it was removed)")
+    return application
 
 
 async def issue_token(store: Store, key: str, secret: str, ttl_seconds: int) -> IssuedToken | None:
@@ -137,12 +158,14 @@ async def issue_token(store: Store, key: str, secret: str, ttl_seconds: int) -> 
 class TokenCache:
     """A process-local memo of ``token hash -> (account, token expiry)``, for a few seconds.
 
-    Safe because an access-token row never changes: it names one account (the key is the
-    hash of that account's token, so no entry can answer for another account) and one expiry,
-    and it is only ever deleted after that expiry. ``authenticate`` checks the expiry on every
-    request, hit or miss, so a cached token never outlives it. The short lifetime bounds how
-    stale the cached account (name, redirect URLs, partners) may be after a change. Unknown
-    tokens are not cached. If tokens ever become revocable, revocation must clear this cache.
+    An access-token row never changes: it names one account (the key is the hash of that
+    account's token, so no entry can answer for another account) and one expiry.
+    ``authenticate`` checks the expiry on every request, hit or miss, so a cached token never
+    outlives it. A row is deleted when its application's secret is rotated or the application
+    removed (by any process, the CLI's included, which cannot reach this cache): the entry
+    lifetime, ``TOKEN_CACHE_SECONDS``, is how long a revoked token may still work in a
+    process that cached it, and how stale the cached account (name, redirect URLs, partners)
+    may be after a change. Unknown tokens are not cached.
     """
 
     def __init__(

@@ -149,7 +149,11 @@ class Store(Protocol):
         ...
 
     async def set_application_secret(self, application_id: str, secret_hash: str) -> None:
-        """Replace an application's secret hash (tokens already issued stay valid)."""
+        """Replace an application's secret hash and delete every token it was issued."""
+        ...
+
+    async def remove_application(self, application_id: str) -> None:
+        """Delete an application and every token it was issued."""
         ...
 
     async def add_access_token(

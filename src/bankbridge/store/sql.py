@@ -94,10 +94,21 @@ class SqlStore(ExchangeSql, IdempotencySql, WebhookSql):
         return _application(row) if row else None
 
     async def set_application_secret(self, application_id: str, secret_hash: str) -> None:
-        await self.database.execute(
-            "UPDATE applications SET secret_hash = :hash WHERE id = :id",
-            {"hash": secret_hash, "id": application_id},
-        )
+        async with self.database.transaction() as tx:
+            await tx.execute(
+                "UPDATE applications SET secret_hash = :hash WHERE id = :id",
+                {"hash": secret_hash, "id": application_id},
+            )
+            await tx.execute(
+                "DELETE FROM access_tokens WHERE application_id = :id", {"id": application_id}
+            )
+
+    async def remove_application(self, application_id: str) -> None:
+        async with self.database.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM access_tokens WHERE application_id = :id", {"id": application_id}
+            )
+            await tx.execute("DELETE FROM applications WHERE id = :id", {"id": application_id})
 
     async def add_access_token(
         self, token_hash: str, application: Application, expires_at: datetime
