@@ -21,6 +21,7 @@ from bankbridge.errors import (
     MethodNotAllowed,
     NotFound,
     PartnerError,
+    TooManyRequests,
     ValidationError,
 )
 
@@ -56,6 +57,8 @@ async def _bankbridge_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, PartnerError):
         log.warning("partner call failed: %s", exc)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after)}
     base_url = request.app.state.services.settings.public_url
     return hal_response(error_body(exc, base_url), status=exc.status, headers=headers)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -12,10 +14,19 @@ from bankbridge import partners
 from bankbridge.clock import now
 from bankbridge.domain.ids import hash_secret, new_id, new_secret, secret_matches
 from bankbridge.domain.models import Account, Application
-from bankbridge.errors import ExpiredAccessToken, InvalidAccessToken, ValidationError
+from bankbridge.errors import (
+    ExpiredAccessToken,
+    InvalidAccessToken,
+    TooManyRequests,
+    ValidationError,
+)
 from bankbridge.store.base import Store
 
 __all__ = [
+    "MAX_TOKEN_FAILURES",
+    "TOKEN_CACHE_SECONDS",
+    "TOKEN_FAILURE_WINDOW",
+    "TOKEN_LOCKOUT",
     "IssuedToken",
     "NewAccount",
     "TokenCache",
@@ -28,11 +39,24 @@ __all__ = [
     "remove_application",
 ]
 
+log = logging.getLogger("bankbridge.accounts")
+
 REDIRECT_PATH = "/_links/redirect-url/href"
 _PACKAGE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
 # How long a process may go on accepting a token after it was revoked (see TokenCache).
 TOKEN_CACHE_SECONDS = 5.0
 TOKEN_CACHE_ENTRIES = 10_000
+# POST /token throttling per client key (see issue_token).
+MAX_TOKEN_FAILURES = 10
+TOKEN_FAILURE_WINDOW = timedelta(minutes=1)
+TOKEN_LOCKOUT = timedelta(minutes=1)
+_LOCKED_MESSAGE = (
+    "Too many failed attempts with this client key. Please wait a short period of time "
+    "before re-attempting the request."
+)
+# Compared against when the key is unknown, so that refusing it costs what a wrong secret
+# costs; no secret hashes to it (it is not a hex digest).
+_NO_SECRET_HASH = "no-application-has-this-key" + "-" * 37
 
 
 @dataclass(frozen=True)
@@ -136,6 +160,11 @@ async def remove_application(store: Store, account: Account) -> Application:
     return application
 
 
+def _seconds_until(moment: datetime, start: datetime) -> int:
+    """Whole seconds from ``start`` to ``moment``, rounded up (a Retry-After value)."""
+    return max(1, math.ceil((moment - start).total_seconds()))
+
+
 async def _application_of(store: Store, account: Account) -> Application:
     application = await store.get_first_application(account.id)
     if application is None:
@@ -144,10 +173,35 @@ async def _application_of(store: Store, account: Account) -> Application:
 
 
 async def issue_token(store: Store, key: str, secret: str, ttl_seconds: int) -> IssuedToken | None:
-    """A new bearer token for valid client credentials, or None when they are wrong."""
+    """A new bearer token for valid client credentials, or None when they are wrong.
+
+    Raises ``TooManyRequests`` while the key is locked out: ``MAX_TOKEN_FAILURES`` wrong
+    attempts within ``TOKEN_FAILURE_WINDOW`` lock it for ``TOKEN_LOCKOUT``, in every process
+    (the count is in the database). An unknown key is refused after the same work as a
+    known one (a lookup, a hash comparison, a counted failure), so timing does not tell
+    which keys exist.
+    """
+    key_hash = hash_secret(key)
+    moment = now()
+    locked_until = await store.token_lockout_end(key_hash)
+    if locked_until is not None and locked_until > moment:
+        raise TooManyRequests(_seconds_until(locked_until, moment), _LOCKED_MESSAGE)
     application = await store.get_application_by_key(key)
-    if application is None or not secret_matches(secret, application.secret_hash):
+    expected = application.secret_hash if application is not None else _NO_SECRET_HASH
+    if not secret_matches(secret, expected) or application is None:
+        lockout_end = moment + TOKEN_LOCKOUT
+        if await store.record_token_failure(
+            key_hash, moment, moment + TOKEN_FAILURE_WINDOW, MAX_TOKEN_FAILURES, lockout_end
+        ):
+            log.warning(
+                "POST /token: client key %s… locked for %d s after %d failed attempts",
+                key_hash[:12],
+                TOKEN_LOCKOUT.total_seconds(),
+                MAX_TOKEN_FAILURES,
+            )
         return None
+    if locked_until is not None:  # earlier failures no longer count against the client
+        await store.clear_token_failures(key_hash)
     token = new_secret()
     await store.add_access_token(
         hash_secret(token), application, now() + timedelta(seconds=ttl_seconds)

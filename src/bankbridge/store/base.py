@@ -166,6 +166,27 @@ class Store(Protocol):
         """The account and expiry of a token, by its hash (one indexed lookup)."""
         ...
 
+    # Failed token requests (store/sql_token_failures.py) ----------------------------
+
+    async def token_lockout_end(self, key_hash: str) -> datetime | None:
+        """When the client key's lockout ends (past if not locked); None if it never failed."""
+        ...
+
+    async def record_token_failure(
+        self,
+        key_hash: str,
+        moment: datetime,
+        window_end: datetime,
+        max_failures: int,
+        locked_until: datetime,
+    ) -> bool:
+        """Count a failed attempt; True when this one locks the key until ``locked_until``."""
+        ...
+
+    async def clear_token_failures(self, key_hash: str) -> None:
+        """Forget the client key's failed attempts."""
+        ...
+
     async def create_customer(self, customer: Customer) -> Customer | None:
         """Store a customer; returns the existing one instead when the email is taken."""
         ...
@@ -193,8 +214,8 @@ class Store(Protocol):
     async def purge_expired(
         self, moment: datetime, tokens_before: datetime, batch: int = 500
     ) -> int:
-        """Delete a batch of rows that expired before ``moment`` (emulator records), and
-        access tokens that expired before ``tokens_before``."""
+        """Delete a batch of rows that expired before ``moment`` (emulator records, failed
+        token attempts), and access tokens that expired before ``tokens_before``."""
         ...
 
     # Idempotency keys (store/sql_idempotency.py) ------------------------------------

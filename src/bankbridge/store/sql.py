@@ -21,12 +21,13 @@ from bankbridge.domain.models import (
 from bankbridge.store.base import Database, EmulatorRecords, NewRecord, Row, UniqueViolation
 from bankbridge.store.sql_exchanges import ExchangeSql
 from bankbridge.store.sql_idempotency import IdempotencySql
+from bankbridge.store.sql_token_failures import TokenFailureSql
 from bankbridge.store.sql_webhooks import WebhookSql
 
 __all__ = ["SqlStore"]
 
 
-class SqlStore(ExchangeSql, IdempotencySql, WebhookSql):
+class SqlStore(ExchangeSql, IdempotencySql, TokenFailureSql, WebhookSql):
     """The one ``Store`` implementation; the driver decides SQLite or PostgreSQL.
 
     ``vault`` encrypts the secrets some tables hold; a store without one (the CLI's) can
@@ -254,6 +255,7 @@ class SqlStore(ExchangeSql, IdempotencySql, WebhookSql):
             "SELECT token_hash FROM access_tokens WHERE expires_at < :before LIMIT :batch)",
             {"before": to_micros(tokens_before), "batch": batch},
         )
+        removed += await self._purge_token_failures(moment, batch)
         return removed
 
     # Emulators ----------------------------------------------------------------------
