@@ -24,6 +24,7 @@ from bankbridge.errors import (
     TooManyRequests,
     ValidationError,
 )
+from bankbridge.redaction import redact_target
 
 __all__ = ["EXCEPTION_HANDLERS", "error_body"]
 
@@ -78,7 +79,7 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.exception("unhandled error on %s %s", request.method, redact_target(request.url.path))
     return hal_response(error_body(BankBridgeError()), status=500)
 
 
