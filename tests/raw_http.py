@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import socket
 from urllib.parse import urlsplit
 
@@ -38,3 +39,29 @@ class PartialRequest:
     def abandon(self) -> None:
         """Close the connection without sending the rest."""
         self._sock.close()
+
+
+def send_endless_body(base: str, path: str, headers: dict[str, str], most: int) -> tuple[int, int]:
+    """POST a chunked body of up to ``most`` bytes, stopping as soon as an answer arrives.
+
+    Returns the answer's status and how many body bytes were sent by then; a server that
+    reads the whole body before answering makes this send all ``most`` bytes (or time out).
+    """
+    parts = urlsplit(base)
+    sock = socket.create_connection((parts.hostname, parts.port), timeout=30)
+    lines = [f"POST {path} HTTP/1.1", f"Host: {parts.netloc}", "Transfer-Encoding: chunked"]
+    lines += [f"{name}: {value}" for name, value in headers.items()] + ["", ""]
+    sock.sendall("\r\n".join(lines).encode("latin-1"))
+    piece = b"[" * 65536
+    chunk = f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+    sent = 0
+    try:
+        while sent < most and not select.select([sock], [], [], 0)[0]:
+            sock.sendall(chunk)
+            sent += len(piece)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the server answered and closed while we were still sending
+    sock.settimeout(30)
+    head = sock.recv(65536)
+    sock.close()
+    return int(head.split(b" ", 2)[1]), sent
