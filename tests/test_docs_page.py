@@ -12,7 +12,8 @@ from playwright.sync_api import Route, sync_playwright
 
 from bankbridge.api.openapi import openapi_document
 from live_server import live_server
-from test_browser import CHROMIUM_ARGS, _chromium
+from support.chromium import CHROMIUM_ARGS
+from support.chromium import chromium_path as _chromium
 
 
 @pytest.fixture(params=["sqlite"])
@@ -21,6 +22,7 @@ def database_url(request, tmp_path):
     return f"sqlite:///{tmp_path}/docs.db"
 
 
+@pytest.mark.browser
 def test_docs_page_renders_every_operation_offline(settings):
     executable = _chromium()
     requested: list[str] = []
