@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from bankbridge.config import Settings, load_settings
@@ -18,6 +19,8 @@ __all__ = ["main"]
 
 DEMO_NAME = "BankBridge demo"
 DEMO_REDIRECT_URLS = ["https://example.com/return", "com.example.app"]
+# Package data: a Node.js preload sending Dwolla's sandbox host to BankBridge.
+DWOLLA_NODE_PRELOAD = Path(__file__).resolve().parent / "node" / "dwolla-preload.cjs"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -83,7 +86,19 @@ def _parser() -> argparse.ArgumentParser:
     listing = account_commands.add_parser("list", help="list accounts")
     listing.add_argument("--json", action="store_true", help="print one JSON array")
     listing.set_defaults(handler=_accounts_list)
+
+    preload = commands.add_parser(
+        "node-preload",
+        help="print the path of the Node.js preload that sends Dwolla's sandbox host here",
+    )
+    preload.set_defaults(handler=_node_preload)
     return parser
+
+
+def _node_preload(args: argparse.Namespace, settings: Settings) -> int:
+    """For ``NODE_OPTIONS="--require $(bankbridge node-preload)"``."""
+    print(DWOLLA_NODE_PRELOAD)
+    return 0
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
