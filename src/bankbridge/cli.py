@@ -9,6 +9,7 @@ import os
 import re
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 from bankbridge.config import Settings, load_settings
@@ -33,6 +34,8 @@ DEMO_REDIRECT_URLS = ["https://example.com/return", "com.example.app"]
 _REVOKED_IN = f"{TOKEN_CACHE_SECONDS:g} seconds in every running process"
 # Ids are UUIDs; anything else is no account (and PostgreSQL need not compare it).
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# Package data: a Node.js preload sending Dwolla's sandbox host to BankBridge.
+DWOLLA_NODE_PRELOAD = Path(__file__).resolve().parent / "node" / "dwolla-preload.cjs"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -114,7 +117,19 @@ def _parser() -> argparse.ArgumentParser:
     remove.add_argument("id", help="the account's id (see `accounts list`)")
     remove.add_argument("--json", action="store_true", help="print one JSON object")
     remove.set_defaults(handler=_accounts_remove)
+
+    preload = commands.add_parser(
+        "node-preload",
+        help="print the path of the Node.js preload that sends Dwolla's sandbox host here",
+    )
+    preload.set_defaults(handler=_node_preload)
     return parser
+
+
+def _node_preload(args: argparse.Namespace, settings: Settings) -> int:
+    """For ``NODE_OPTIONS="--require $(bankbridge node-preload)"``."""
+    print(DWOLLA_NODE_PRELOAD)
+    return 0
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
