@@ -74,7 +74,7 @@ def create_app(settings: Settings) -> Starlette:
             services.adapters = {
                 p.slug: p.build_adapter(settings.partner(p.slug), http) for p in PARTNERS
             }
-            webhook_http = delivery_client()
+            webhook_http = delivery_client(allow_local=settings.sandbox)
             worker = DeliveryWorker(services.store, settings, services.vault, webhook_http)
             app.state.webhook_worker = worker
             await worker.start()
