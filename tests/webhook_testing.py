@@ -130,6 +130,8 @@ class Resolver:
     ) -> list[Any]:
         name = host.decode() if isinstance(host, bytes) else str(host)
         if name.lower().rstrip(".") in self.names:
+            if flags & socket.AI_NUMERICHOST:  # a name is not numeric, as getaddrinfo says
+                raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
             answers = []
             for address in self.names[name.lower().rstrip(".")]:
                 numeric = self._real(address, port, family, type, proto, socket.AI_NUMERICHOST)
