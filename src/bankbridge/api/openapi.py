@@ -42,7 +42,16 @@ _ERROR_DESCRIPTIONS = {
     406: f"The Accept header lacks `{HAL}` (Dwolla's API version)",
     409: "The Idempotency-Key is held by a request still running, or was used for another one",
     415: "The Content-Type is neither Dwolla's media type nor JSON",
+    429: "Too many failed attempts with this client key; retry after `Retry-After` seconds",
     502: "The exchange partner could not be reached or failed",
+}
+_ERROR_HEADERS = {
+    429: {
+        "Retry-After": {
+            "description": "Seconds until the key may try again",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
 }
 _PATH_PARAMETERS = {
     "id": "The resource's id (a UUID)",
@@ -180,10 +189,13 @@ def _error_reply(status: int, codes: list[str]) -> dict[str, Any]:
     base = "AnyError" if "ValidationError" in codes else "Error"
     listed = ", ".join(f"`{code}`" for code in codes)
     schema = {**_ref(base), "properties": {"code": {"enum": codes}}}
-    return {
+    reply: dict[str, Any] = {
         "description": f"{_ERROR_DESCRIPTIONS.get(status, 'Error')}. Codes: {listed}",
         "content": {HAL: {"schema": schema}},
     }
+    if status in _ERROR_HEADERS:
+        reply["headers"] = _ERROR_HEADERS[status]
+    return reply
 
 
 def _reply(reply: Reply) -> dict[str, Any]:

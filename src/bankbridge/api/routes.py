@@ -35,6 +35,7 @@ from bankbridge.errors import (
     InvalidResourceState,
     MaxNumberOfResources,
     PartnerError,
+    TooManyRequests,
     UpdateCredentials,
 )
 
@@ -84,6 +85,7 @@ def api_routes() -> list[BaseRoute]:
                     Reply(400, "Bad request (OAuth2 error body)", "OAuthError", JSON),
                     Reply(401, "Unknown or missing client credentials", "OAuthError", JSON),
                 ),
+                (TooManyRequests,),
                 body=Body("TokenRequest", media=(FORM, JSON), validated=False),
                 auth="basic",
             ),
