@@ -54,6 +54,7 @@ lint: $(STAMPS)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMPS)
 	$(BIN)/ruff format src tests

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from bankbridge.clock import now
 from bankbridge.config import Secret, Settings
 from bankbridge.crypto import load_vault
-from bankbridge.domain.models import Customer
+from bankbridge.models import Customer
 from bankbridge.partners.kit.keys import SandboxCredentials, SandboxKeys
 
 HAL = "application/vnd.dwolla.v1.hal+json"

@@ -23,6 +23,7 @@ from bankbridge.api.fastpath import FastPathMiddleware
 from bankbridge.api.idempotency import IdempotencyMiddleware
 from bankbridge.api.openapi import api_operations, openapi_document
 from bankbridge.api.resources.docs import docs_assets
+from bankbridge.api.resources.events import event_renderer
 from bankbridge.api.routes import api_routes
 from bankbridge.api.validation import BodySchemas
 from bankbridge.config import Settings
@@ -96,7 +97,13 @@ def create_app(settings: Settings) -> Starlette:
                     p.slug: p.build_adapter(settings.partner(p.slug), http) for p in PARTNERS
                 }
             webhook_http = delivery_client(allow_local=settings.sandbox)
-            worker = DeliveryWorker(services.store, settings, services.vault, webhook_http)
+            worker = DeliveryWorker(
+                services.store,
+                settings,
+                services.vault,
+                webhook_http,
+                render_event=event_renderer(settings.public_url),
+            )
             app.state.webhook_worker = worker
             await worker.start()
             housekeeper = Housekeeper(services.store)

@@ -21,7 +21,7 @@ from bankbridge.domain.accounts import (
     reissue_secret,
     remove_application,
 )
-from bankbridge.domain.models import Account, Application
+from bankbridge.models import Account, Application
 from bankbridge.partners.kit.keys import SandboxKeys
 from bankbridge.store import SqlStore, open_database
 

@@ -2,7 +2,7 @@
 
 Values BankBridge must read back (webhook subscription secrets, partner access tokens,
 account numbers) are encrypted with the process's secret key; values it only compares
-(API secrets, bearer tokens) are hashed instead (``domain/ids.py``). ``seal`` is the
+(API secrets, bearer tokens) are hashed instead (``ids.py``). ``seal`` is the
 cheaper of the two ciphers (AES-256-GCM with a random 96-bit nonce, bound to a context such
 as the row it is stored in); the store uses it where a read is hot (an exchange session's
 provider data is opened on every ``GET``: 6 to 10 µs more per GET, Fernet about 25, see

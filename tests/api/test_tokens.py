@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from bankbridge.clock import now
-from bankbridge.domain.ids import hash_secret
 from bankbridge.housekeeping import Housekeeper
+from bankbridge.ids import hash_secret
 from helpers import HAL, assert_dwolla_error
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from bankbridge.clock import now
 from bankbridge.domain.accounts import TokenCache, authenticate, create_account
-from bankbridge.domain.ids import hash_secret
 from bankbridge.errors import ExpiredAccessToken, InvalidAccessToken
+from bankbridge.ids import hash_secret
 from bankbridge.store import SqlStore, open_database
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from bankbridge.api.resources.events import event_renderer
 from bankbridge.config import Settings
 from bankbridge.services import Services
 from bankbridge.webhooks.delivery import DeliveryWorker, delivery_client
@@ -40,6 +41,7 @@ def make_worker(
         clients.append(http)
         options.setdefault("schedule", TINY_SCHEDULE)
         store = options.pop("store", services.require_store())
+        options.setdefault("render_event", event_renderer(settings.public_url))
         return DeliveryWorker(store, settings, services.require_vault(), http, **options)
 
     yield make

@@ -11,7 +11,7 @@ from typing import Any
 
 from bankbridge.clock import now
 from bankbridge.config import Settings
-from bankbridge.domain.ids import new_id
+from bankbridge.ids import new_id
 from bankbridge.services import Services
 from bankbridge.store import SqlStore, open_database
 from bankbridge.webhooks.delivery import DeliveryWorker

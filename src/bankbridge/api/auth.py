@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bankbridge.domain.accounts import TokenCache, authenticate
-from bankbridge.domain.models import Account
 from bankbridge.errors import InvalidAccessToken, NotAcceptable, NotFound
+from bankbridge.models import Account
 from bankbridge.services import Services
 
 __all__ = ["accept_media", "authenticated", "check_accept", "services_of", "token_cache_of"]

@@ -34,8 +34,7 @@ from bankbridge.clock import now
 from bankbridge.domain.accounts import authenticate
 from bankbridge.errors import BankBridgeError, Conflict, ValidationError
 from bankbridge.services import Services
-from bankbridge.store.base import Store
-from bankbridge.store.sql_idempotency import StoredResponse
+from bankbridge.store.base import Store, StoredResponse
 
 __all__ = ["IdempotencyMiddleware"]
 

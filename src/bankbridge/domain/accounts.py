@@ -12,14 +12,14 @@ from urllib.parse import urlsplit
 
 from bankbridge import partners
 from bankbridge.clock import now
-from bankbridge.domain.ids import hash_secret, new_id, new_secret, secret_matches
-from bankbridge.domain.models import Account, Application
 from bankbridge.errors import (
     ExpiredAccessToken,
     InvalidAccessToken,
     TooManyRequests,
     ValidationError,
 )
+from bankbridge.ids import hash_secret, new_id, new_secret, secret_matches
+from bankbridge.models import Account, Application
 from bankbridge.store.base import Store
 
 __all__ = [

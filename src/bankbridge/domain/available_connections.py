@@ -18,8 +18,8 @@ from collections.abc import Mapping
 
 from bankbridge.crypto import Vault
 from bankbridge.domain.customers import get_customer
-from bankbridge.domain.models import Account, Customer
 from bankbridge.errors import InvalidExchangeToken
+from bankbridge.models import Account, Customer
 from bankbridge.partners.base import PartnerAdapter
 from bankbridge.store.base import Store
 

@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 
 from bankbridge.clock import now
-from bankbridge.domain.ids import new_id
-from bankbridge.domain.models import Account, Customer, Page
+from bankbridge.domain.events import CUSTOMER_CREATED, emit
 from bankbridge.errors import FieldError, Forbidden, NotFound, ValidationError
+from bankbridge.ids import new_id
+from bankbridge.models import Account, Customer, Page
 from bankbridge.store.base import Store
-from bankbridge.webhooks.events import CUSTOMER_CREATED, emit
 
 __all__ = ["NewCustomer", "create_customer", "get_customer", "list_customers"]
 

@@ -1,12 +1,65 @@
-"""Events: an account's record of what happened to its resources (read-only over the API)."""
+"""Events: topics (each named once), ``emit``, and an account's events (read-only over the API).
+
+``emit`` must be called with a transaction-bound store, inside the transaction that makes
+the change the event describes: the event and its pending webhooks commit with the change
+or not at all (the outbox pattern), and delivery happens later in the background.
+"""
 
 from __future__ import annotations
 
-from bankbridge.domain.models import Account, Event, Page
+from bankbridge.clock import now
 from bankbridge.errors import NotFound
+from bankbridge.ids import new_id
+from bankbridge.models import Account, Event, Page
 from bankbridge.store.base import Store
 
-__all__ = ["get_event", "list_events"]
+__all__ = [
+    "CUSTOMER_CREATED",
+    "CUSTOMER_EXCHANGE_CREATED",
+    "CUSTOMER_EXCHANGE_REAUTH_REQUIRED",
+    "CUSTOMER_EXCHANGE_REMOVED",
+    "CUSTOMER_FUNDING_SOURCE_ADDED",
+    "CUSTOMER_FUNDING_SOURCE_REMOVED",
+    "CUSTOMER_FUNDING_SOURCE_VERIFIED",
+    "TOPICS",
+    "emit",
+    "get_event",
+    "list_events",
+]
+
+CUSTOMER_CREATED = "customer_created"
+CUSTOMER_EXCHANGE_CREATED = "customer_exchange_created"
+CUSTOMER_EXCHANGE_REAUTH_REQUIRED = "customer_exchange_reauth_required"
+CUSTOMER_EXCHANGE_REMOVED = "customer_exchange_removed"
+CUSTOMER_FUNDING_SOURCE_ADDED = "customer_funding_source_added"
+CUSTOMER_FUNDING_SOURCE_VERIFIED = "customer_funding_source_verified"
+CUSTOMER_FUNDING_SOURCE_REMOVED = "customer_funding_source_removed"
+
+TOPICS = (
+    CUSTOMER_CREATED,
+    CUSTOMER_EXCHANGE_CREATED,
+    CUSTOMER_EXCHANGE_REAUTH_REQUIRED,
+    CUSTOMER_EXCHANGE_REMOVED,
+    CUSTOMER_FUNDING_SOURCE_ADDED,
+    CUSTOMER_FUNDING_SOURCE_VERIFIED,
+    CUSTOMER_FUNDING_SOURCE_REMOVED,
+)
+
+
+async def emit(
+    store: Store,
+    account_id: str,
+    topic: str,
+    resource_type: str,
+    resource_id: str,
+    customer_id: str | None = None,
+) -> Event:
+    """Record an event, and a pending webhook per active subscription, in the transaction."""
+    if topic not in TOPICS:
+        raise ValueError(f"unknown event topic {topic!r}")
+    event = Event(new_id(), account_id, topic, resource_type, resource_id, now(), customer_id)
+    await store.add_event(event)
+    return event
 
 
 async def get_event(store: Store, account: Account, event_id: str) -> Event:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bankbridge import partners
-from bankbridge.domain.models import ExchangePartner
 from bankbridge.errors import NotFound
+from bankbridge.models import ExchangePartner
 from bankbridge.partners.base import Partner
 
 __all__ = ["get_exchange_partner", "list_exchange_partners"]

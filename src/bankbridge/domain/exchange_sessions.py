@@ -8,9 +8,9 @@ from bankbridge import partners
 from bankbridge.clock import now
 from bankbridge.domain.accounts import check_redirect_url
 from bankbridge.domain.customers import get_customer
-from bankbridge.domain.ids import new_id
-from bankbridge.domain.models import Account, ExchangeSession
 from bankbridge.errors import Forbidden, NotFound, ValidationError
+from bankbridge.ids import new_id
+from bankbridge.models import Account, ExchangeSession
 from bankbridge.partners.base import PartnerAdapter, SessionRequest
 from bankbridge.store.base import Store
 

@@ -17,8 +17,11 @@ from bankbridge.crypto import Vault
 from bankbridge.domain.accounts import check_redirect_url
 from bankbridge.domain.available_connections import open_connection_token
 from bankbridge.domain.customers import get_customer
-from bankbridge.domain.ids import new_id
-from bankbridge.domain.models import Account, Exchange, ExchangeSession, Page
+from bankbridge.domain.events import (
+    CUSTOMER_EXCHANGE_CREATED,
+    CUSTOMER_EXCHANGE_REAUTH_REQUIRED,
+    emit,
+)
 from bankbridge.errors import (
     DuplicateResource,
     Forbidden,
@@ -28,6 +31,8 @@ from bankbridge.errors import (
     UpdateCredentials,
     ValidationError,
 )
+from bankbridge.ids import new_id
+from bankbridge.models import Account, Exchange, ExchangeSession, Page
 from bankbridge.partners.base import (
     BankDetails,
     CardDetails,
@@ -38,11 +43,6 @@ from bankbridge.partners.base import (
     SessionRequest,
 )
 from bankbridge.store.base import Store
-from bankbridge.webhooks.events import (
-    CUSTOMER_EXCHANGE_CREATED,
-    CUSTOMER_EXCHANGE_REAUTH_REQUIRED,
-    emit,
-)
 
 __all__ = [
     "ExchangeToken",

@@ -10,9 +10,13 @@ from typing import Any
 from bankbridge.clock import now
 from bankbridge.crypto import Vault
 from bankbridge.domain.customers import get_customer
+from bankbridge.domain.events import (
+    CUSTOMER_FUNDING_SOURCE_ADDED,
+    CUSTOMER_FUNDING_SOURCE_REMOVED,
+    CUSTOMER_FUNDING_SOURCE_VERIFIED,
+    emit,
+)
 from bankbridge.domain.exchanges import read_details_or_flag
-from bankbridge.domain.ids import new_id
-from bankbridge.domain.models import Account, FundingSource
 from bankbridge.errors import (
     DuplicateResource,
     FieldError,
@@ -22,14 +26,10 @@ from bankbridge.errors import (
     NotFound,
     ValidationError,
 )
+from bankbridge.ids import new_id
+from bankbridge.models import Account, FundingSource
 from bankbridge.partners.base import BankDetails, CardDetails, PartnerAdapter
 from bankbridge.store.base import Store
-from bankbridge.webhooks.events import (
-    CUSTOMER_FUNDING_SOURCE_ADDED,
-    CUSTOMER_FUNDING_SOURCE_REMOVED,
-    CUSTOMER_FUNDING_SOURCE_VERIFIED,
-    emit,
-)
 
 __all__ = [
     "BillingAddress",

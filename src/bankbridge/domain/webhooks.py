@@ -14,8 +14,6 @@ from urllib.parse import urlsplit
 
 from bankbridge.clock import now
 from bankbridge.crypto import Vault
-from bankbridge.domain.ids import new_id
-from bankbridge.domain.models import Account, Page
 from bankbridge.egress import DestinationRefused, resolve_public
 from bankbridge.errors import (
     FieldError,
@@ -25,8 +23,9 @@ from bankbridge.errors import (
     NotFound,
     ValidationError,
 )
+from bankbridge.ids import new_id
+from bankbridge.models import Account, Page, Webhook, WebhookRetry, WebhookSubscription
 from bankbridge.store.base import Store
-from bankbridge.webhooks.models import Webhook, WebhookRetry, WebhookSubscription
 
 __all__ = [
     "MAX_ACTIVE_SUBSCRIPTIONS",

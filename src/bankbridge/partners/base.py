@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bankbridge.config import PartnerCredentials, Settings
-from bankbridge.domain.models import Customer, ProviderSession
+from bankbridge.models import Customer, ProviderSession
 from bankbridge.partners.kit.keys import SandboxKeys
 from bankbridge.store.base import EmulatorRecords
 

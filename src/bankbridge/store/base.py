@@ -9,32 +9,44 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from bankbridge.domain.models import (
+from bankbridge.models import (
     Account,
     Application,
     Customer,
+    DeliveryJob,
     Event,
     Exchange,
     ExchangeSession,
     FundingSource,
     Page,
-)
-from bankbridge.webhooks.models import (
-    DeliveryJob,
     Webhook,
     WebhookAttempt,
     WebhookRetry,
     WebhookSubscription,
 )
 
-if TYPE_CHECKING:
-    from bankbridge.store.sql_idempotency import StoredResponse
-
-__all__ = ["Database", "EmulatorRecords", "NewRecord", "Row", "Store", "UniqueViolation"]
+__all__ = [
+    "Database",
+    "EmulatorRecords",
+    "NewRecord",
+    "Row",
+    "Store",
+    "StoredResponse",
+    "UniqueViolation",
+]
 
 Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """A response kept for replay under an Idempotency-Key."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
 
 
 class UniqueViolation(Exception):

@@ -13,7 +13,7 @@ from typing import Any
 
 from bankbridge.clock import from_micros, now, to_micros
 from bankbridge.crypto import Vault
-from bankbridge.domain.models import (
+from bankbridge.models import (
     Account,
     Application,
     Customer,

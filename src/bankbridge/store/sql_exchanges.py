@@ -11,7 +11,7 @@ from typing import Any
 
 from bankbridge.clock import from_micros, to_micros
 from bankbridge.crypto import Vault
-from bankbridge.domain.models import Exchange, FundingSource, Page
+from bankbridge.models import Exchange, FundingSource, Page
 from bankbridge.store.base import Database, Row, UniqueViolation
 
 __all__ = ["ExchangeSql"]

@@ -10,22 +10,12 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
 from datetime import datetime
 
 from bankbridge.clock import to_micros
-from bankbridge.store.base import Database, UniqueViolation
+from bankbridge.store.base import Database, StoredResponse, UniqueViolation
 
-__all__ = ["IdempotencySql", "StoredResponse"]
-
-
-@dataclass(frozen=True)
-class StoredResponse:
-    """A response kept for replay."""
-
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
+__all__ = ["IdempotencySql"]
 
 
 class IdempotencySql:

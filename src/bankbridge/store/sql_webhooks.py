@@ -14,17 +14,18 @@ from datetime import datetime
 from typing import Any
 
 from bankbridge.clock import from_micros, to_micros
-from bankbridge.domain.ids import new_id
-from bankbridge.domain.models import Event, Page
-from bankbridge.store.base import Database, Row
-from bankbridge.webhooks.models import (
+from bankbridge.ids import new_id
+from bankbridge.models import (
     DeliveryJob,
+    Event,
     Header,
+    Page,
     Webhook,
     WebhookAttempt,
     WebhookRetry,
     WebhookSubscription,
 )
+from bankbridge.store.base import Database, Row
 
 __all__ = ["WebhookSql"]
 

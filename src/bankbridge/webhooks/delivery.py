@@ -25,26 +25,26 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 
-from bankbridge.api.hrefs import Hrefs
-from bankbridge.api.resources.events import present as present_event
 from bankbridge.clock import isoformat, now
 from bankbridge.config import Settings
 from bankbridge.crypto import Vault, VaultError
-from bankbridge.domain.ids import new_id
-from bankbridge.store.base import Store
-from bankbridge.webhooks.models import (
+from bankbridge.ids import new_id
+from bankbridge.models import (
     DELIVERED,
     FAILED,
     PENDING,
     DeliveryJob,
+    Event,
     Header,
     WebhookAttempt,
 )
+from bankbridge.store.base import Store
 from bankbridge.webhooks.signing import webhook_headers
 from bankbridge.webhooks.transport import PublicOnlyTransport
 
@@ -54,11 +54,16 @@ __all__ = [
     "DEFAULT_SCHEDULE",
     "DELIVERY_TIMEOUT_SECONDS",
     "DeliveryWorker",
+    "EventRenderer",
     "delivery_client",
     "webhook_body",
 ]
 
 log = logging.getLogger("bankbridge.webhooks")
+
+# An event as the API presents it (``api/resources/events.py``), handed to the worker when
+# the app is wired, so that delivery knows nothing of the API's hrefs or HAL.
+EventRenderer = Callable[[Event], Mapping[str, Any]]
 
 # Delay before each retry: attempt n+1 waits DEFAULT_SCHEDULE[n-1] after attempt n failed.
 DEFAULT_SCHEDULE: tuple[timedelta, ...] = (
@@ -103,9 +108,9 @@ def delivery_client(*, allow_local: bool) -> httpx.AsyncClient:
     )
 
 
-def webhook_body(public_url: str, job: DeliveryJob) -> bytes:
+def webhook_body(render_event: EventRenderer, job: DeliveryJob) -> bytes:
     """The JSON a webhook carries: the event document plus Dwolla's ``timestamp``."""
-    document = present_event(Hrefs(public_url), job.event)
+    document = dict(render_event(job.event))
     document["timestamp"] = isoformat(job.event.created)
     return json.dumps(document, separators=(",", ":")).encode()
 
@@ -120,6 +125,7 @@ class DeliveryWorker:
         vault: Vault,
         http: httpx.AsyncClient,
         *,
+        render_event: EventRenderer,
         schedule: Sequence[timedelta] = DEFAULT_SCHEDULE,
         poll_seconds: float = DEFAULT_POLL_SECONDS,
         lease: timedelta = DEFAULT_LEASE,
@@ -130,6 +136,7 @@ class DeliveryWorker:
         self._settings = settings
         self._vault = vault
         self._http = http
+        self._render_event = render_event
         self._schedule = tuple(schedule)
         self._poll_seconds = poll_seconds
         self._lease = lease
@@ -196,7 +203,7 @@ class DeliveryWorker:
             self._wake.clear()
 
     async def _deliver(self, job: DeliveryJob) -> None:
-        body = webhook_body(self._settings.public_url, job)
+        body = webhook_body(self._render_event, job)
         request_at = self._clock()
         headers: dict[str, str] = {}
         response_headers: list[Header] = []

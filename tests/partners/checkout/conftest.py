@@ -9,7 +9,7 @@ import pytest
 from checkout_support import AUTH, EMULATOR, SESSION_BODY, card_form, payment_id_in
 from starlette.testclient import TestClient
 
-from bankbridge.domain.models import Customer
+from bankbridge.models import Customer
 from bankbridge.partners.checkout.adapter import CheckoutAdapter
 from bankbridge.services import Services
 from bankbridge.store.base import EmulatorRecords

@@ -20,8 +20,8 @@ from checkout_support import (
 from starlette.testclient import TestClient
 
 from bankbridge.config import Secret
-from bankbridge.domain.models import Customer
 from bankbridge.errors import PartnerError
+from bankbridge.models import Customer
 from bankbridge.partners.base import (
     CardDetails,
     ExchangeRequest,

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from bankbridge.app import create_app
 from bankbridge.clock import now
 from bankbridge.config import Secret, Settings
-from bankbridge.domain.models import Customer, ProviderSession
+from bankbridge.models import Customer, ProviderSession
 from bankbridge.partners.base import SessionRequest
 from bankbridge.partners.mx.adapter import MxAdapter
 from helpers import TEST_OWNER, TEST_SECRET_KEY, sandbox_credentials

@@ -10,7 +10,7 @@ import pytest
 from plaid_support import CREDENTIAL_HEADERS, LINK_TOKEN_BODY, PlaidPost
 from starlette.testclient import TestClient
 
-from bankbridge.domain.models import Customer
+from bankbridge.models import Customer
 from bankbridge.partners.plaid.adapter import PlaidAdapter
 from bankbridge.services import Services
 from helpers import TEST_OWNER, domain_customer

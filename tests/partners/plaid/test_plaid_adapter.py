@@ -12,8 +12,8 @@ from plaid_support import PlaidPost
 
 from bankbridge.clock import now
 from bankbridge.config import PartnerCredentials, Secret
-from bankbridge.domain.models import Customer
 from bankbridge.errors import PartnerError
+from bankbridge.models import Customer
 from bankbridge.partners.base import SessionRequest
 from bankbridge.partners.plaid import wire
 from bankbridge.partners.plaid.adapter import PlaidAdapter, PlaidApiError

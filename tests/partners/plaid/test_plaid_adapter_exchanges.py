@@ -9,7 +9,7 @@ import pytest
 from plaid_support import PlaidPost
 from starlette.testclient import TestClient
 
-from bankbridge.domain.models import Customer
+from bankbridge.models import Customer
 from bankbridge.partners.base import (
     BankDetails,
     ExchangeRequest,

@@ -8,8 +8,8 @@ from starlette.responses import Response
 from bankbridge.api.auth import authenticated
 from bankbridge.api.hal import hal_response, link
 from bankbridge.api.hrefs import hrefs
-from bankbridge.domain.models import Account
 from bankbridge.errors import Forbidden
+from bankbridge.models import Account
 
 
 @authenticated

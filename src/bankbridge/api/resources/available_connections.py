@@ -9,7 +9,7 @@ from bankbridge.api.auth import authenticated, services_of
 from bankbridge.api.hal import hal_response, link
 from bankbridge.api.hrefs import hrefs
 from bankbridge.domain.available_connections import list_available_connections
-from bankbridge.domain.models import Account
+from bankbridge.models import Account
 
 
 @authenticated

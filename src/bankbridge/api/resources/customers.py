@@ -14,7 +14,7 @@ from bankbridge.api.hrefs import Hrefs, hrefs
 from bankbridge.api.paging import page_links, paging
 from bankbridge.clock import isoformat
 from bankbridge.domain.customers import NewCustomer, create_customer, get_customer, list_customers
-from bankbridge.domain.models import Account, Customer
+from bankbridge.models import Account, Customer
 
 
 @authenticated

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -13,9 +14,9 @@ from bankbridge.api.hrefs import Hrefs, hrefs
 from bankbridge.api.paging import page_links, paging
 from bankbridge.clock import isoformat
 from bankbridge.domain.events import get_event, list_events
-from bankbridge.domain.models import Account, Event
+from bankbridge.models import Account, Event
 
-__all__ = ["list_all", "present", "retrieve"]
+__all__ = ["event_renderer", "list_all", "present", "retrieve"]
 
 
 @authenticated
@@ -59,3 +60,9 @@ def present(to: Hrefs, event: Event) -> dict[str, Any]:
         "topic": event.topic,
         "resourceId": event.resource_id,
     }
+
+
+def event_renderer(public_url: str) -> Callable[[Event], dict[str, Any]]:
+    """``present`` under ``public_url``: how the delivery worker renders a webhook's event."""
+    to = Hrefs(public_url)
+    return lambda event: present(to, event)

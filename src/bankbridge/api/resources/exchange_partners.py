@@ -12,7 +12,7 @@ from bankbridge.api.hal import collection, hal_response, link
 from bankbridge.api.hrefs import Hrefs, hrefs
 from bankbridge.clock import isoformat
 from bankbridge.domain.exchange_partners import get_exchange_partner, list_exchange_partners
-from bankbridge.domain.models import Account, ExchangePartner
+from bankbridge.models import Account, ExchangePartner
 
 
 @authenticated

@@ -24,7 +24,7 @@ from bankbridge.domain.exchange_sessions import (
     create_exchange_session,
     get_exchange_session,
 )
-from bankbridge.domain.models import Account, ExchangeSession
+from bankbridge.models import Account, ExchangeSession
 
 
 @authenticated

@@ -25,8 +25,8 @@ from bankbridge.domain.exchanges import (
     refresh_reauth_state,
     require_reauth,
 )
-from bankbridge.domain.models import Account, Exchange
 from bankbridge.errors import NotFound, ValidationError
+from bankbridge.models import Account, Exchange
 
 PARTNER_PATH = "/_links/exchange-partner/href"
 TOKEN_FIELDS = (

@@ -21,8 +21,8 @@ from bankbridge.domain.funding_sources import (
     list_funding_sources,
     remove_funding_source,
 )
-from bankbridge.domain.models import Account, FundingSource
 from bankbridge.errors import ValidationError
+from bankbridge.models import Account, FundingSource
 
 ADDRESS = "/cardDetails/billingAddress"
 

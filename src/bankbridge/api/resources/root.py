@@ -8,7 +8,7 @@ from starlette.responses import Response
 from bankbridge.api.auth import authenticated
 from bankbridge.api.hal import hal_response, link
 from bankbridge.api.hrefs import hrefs
-from bankbridge.domain.models import Account
+from bankbridge.models import Account
 
 
 @authenticated

@@ -14,7 +14,6 @@ from bankbridge.api.hrefs import Hrefs, hrefs
 from bankbridge.api.paging import page_links, paging
 from bankbridge.api.resources.webhooks import present as present_webhook
 from bankbridge.clock import isoformat
-from bankbridge.domain.models import Account
 from bankbridge.domain.webhooks import (
     create_subscription,
     get_subscription,
@@ -23,7 +22,7 @@ from bankbridge.domain.webhooks import (
     remove_subscription,
     update_subscription,
 )
-from bankbridge.webhooks.models import WebhookSubscription
+from bankbridge.models import Account, WebhookSubscription
 
 __all__ = ["create", "list_all", "list_webhooks_of", "present", "remove", "retrieve", "update"]
 

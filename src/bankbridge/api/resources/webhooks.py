@@ -11,9 +11,8 @@ from bankbridge.api.auth import authenticated, services_of
 from bankbridge.api.hal import collection, hal_response, link
 from bankbridge.api.hrefs import Hrefs, hrefs
 from bankbridge.clock import isoformat
-from bankbridge.domain.models import Account
 from bankbridge.domain.webhooks import get_retry, get_webhook, list_retries, retry_webhook
-from bankbridge.webhooks.models import Header, Webhook, WebhookAttempt, WebhookRetry
+from bankbridge.models import Account, Header, Webhook, WebhookAttempt, WebhookRetry
 
 __all__ = ["create_retry", "list_retries_of", "present", "retrieve", "retrieve_retry"]
 

@@ -16,8 +16,8 @@ from urllib.parse import quote
 import httpx
 
 from bankbridge.config import PartnerCredentials
-from bankbridge.domain.models import Customer, ProviderSession
 from bankbridge.errors import PartnerError
+from bankbridge.models import Customer, ProviderSession
 from bankbridge.partners.base import (
     AvailableConnection,
     BankDetails,

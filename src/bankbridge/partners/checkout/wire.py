@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 from urllib.parse import urlsplit
 
-from bankbridge.domain.models import ProviderSession
+from bankbridge.models import ProviderSession
 from bankbridge.partners.base import CardDetails, SessionRequest
 
 __all__ = [

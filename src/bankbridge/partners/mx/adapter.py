@@ -17,8 +17,8 @@ import httpx
 
 from bankbridge.clock import now
 from bankbridge.config import PartnerCredentials
-from bankbridge.domain.models import Customer, ProviderSession
 from bankbridge.errors import PartnerError
+from bankbridge.models import Customer, ProviderSession
 from bankbridge.partners.base import (
     AvailableConnection,
     BankDetails,

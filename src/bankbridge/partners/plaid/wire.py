@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NotRequired, TypedDict
 
-from bankbridge.domain.models import ProviderSession
+from bankbridge.models import ProviderSession
 
 __all__ = [
     "PLAID_VERSION",
