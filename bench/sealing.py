@@ -45,7 +45,7 @@ def main(requests: int = 3000, rounds: int = 15) -> None:
     )
     with TestClient(create_app(settings), base_url="http://testserver") as client:
         services = client.app.state.services  # type: ignore[attr-defined]
-        store, vault = services.require_store(), services.require_vault()
+        store, vault = services.store, services.vault
         created = client.portal.call(create_account, store, "Bench", [], [])  # type: ignore[union-attr]
         api = ApiClient.login(client, created.application.key, created.secret)
         location = api.create_session(api.create_customer(), "Checkout.com").headers["location"]

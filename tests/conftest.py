@@ -120,7 +120,7 @@ def make_account(run: Callable[..., Any], services: Services) -> Callable[..., N
         partners: list[str] | None = None,
     ) -> NewAccount:
         urls = REDIRECT_URLS if redirect_urls is None else redirect_urls
-        return run(create_account, services.require_store(), name, urls, partners or [])  # type: ignore[no-any-return]
+        return run(create_account, services.store, name, urls, partners or [])  # type: ignore[no-any-return]
 
     return make
 

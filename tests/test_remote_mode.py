@@ -32,7 +32,7 @@ def partner_site(tmp_path):
 
 def _account_api(client):
     """An API client of a new account in ``client``'s app."""
-    store = client.app.state.services.require_store()
+    store = client.app.state.services.store
     account = client.portal.call(create_account, store, "Remote", [], [])
     return ApiClient.login(client, account.application.key, account.secret)
 
@@ -107,9 +107,7 @@ def test_unreachable_partner_is_a_dwolla_server_error_without_partner_detail(set
     with TestClient(create_app(broken), base_url="http://testserver") as client:
         from bankbridge.domain.accounts import create_account
 
-        account = client.portal.call(
-            create_account, client.app.state.services.require_store(), "R", [], []
-        )
+        account = client.portal.call(create_account, client.app.state.services.store, "R", [], [])
         api = ApiClient.login(client, account.application.key, account.secret)
         response = api.create_session(api.create_customer(), "Plaid")
     body = assert_dwolla_error(response, 502, "ServerError")

@@ -8,7 +8,6 @@ in-process ASGI transport, over the same HTTP code they use against the real par
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,18 +20,18 @@ from starlette.routing import BaseRoute, Mount, Router
 from bankbridge.api.errors import EXCEPTION_HANDLERS
 from bankbridge.api.fastpath import FastPathMiddleware
 from bankbridge.api.idempotency import IdempotencyMiddleware
-from bankbridge.api.openapi import api_operations, openapi_document
+from bankbridge.api.openapi import publish
 from bankbridge.api.resources.docs import docs_assets
 from bankbridge.api.resources.events import event_renderer
 from bankbridge.api.routes import api_routes
-from bankbridge.api.validation import BodySchemas
 from bankbridge.config import Settings
 from bankbridge.crypto import load_vault
+from bankbridge.domain.accounts import TokenCache
 from bankbridge.housekeeping import Housekeeper
 from bankbridge.partners import PARTNERS
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.redaction import install_access_log_redaction
-from bankbridge.services import Services
+from bankbridge.services import Services, partner_adapters
 from bankbridge.store import SqlStore, open_database
 from bankbridge.store.base import EmulatorRecords
 from bankbridge.store.sealed import seal_legacy_rows
@@ -47,29 +46,24 @@ PARTNER_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 def create_app(settings: Settings) -> Starlette:
     """Build the ASGI application for ``settings``."""
-    services = Services(settings=settings)
-
-    def records_in(namespace: str) -> EmulatorRecords:
-        return services.require_store().emulator_records(namespace)
-
-    async def redirect_urls_of(account_id: str) -> tuple[str, ...]:
-        account = await services.require_store().get_account(account_id)
-        return account.redirect_urls if account else ()
-
     routes: list[BaseRoute] = [*api_routes(), docs_assets()]
-    document = openapi_document(routes, settings.public_url)
-    bodies = {r.operation.body for r in api_operations(routes) if r.operation.body is not None}
-    body_schemas = BodySchemas(
-        document["components"]["schemas"], {b.schema for b in bodies if b.validated}
-    )
+    published = publish(routes, settings.public_url)
     emulators: list[BaseRoute] = []
     if settings.sandbox:
+        # Emulators are mounted now and reach the services, which exist once started, here.
+        def records_in(namespace: str) -> EmulatorRecords:
+            return _services(app).store.emulator_records(namespace)
+
+        async def redirect_urls_of(account_id: str) -> tuple[str, ...]:
+            account = await _services(app).store.get_account(account_id)
+            return account.redirect_urls if account else ()
+
         for partner in PARTNERS:
             context = EmulatorContext(
                 slug=partner.slug,
                 settings=settings,
                 get_records=records_in,
-                get_keys=lambda: services.sandbox_keys,
+                get_keys=lambda: _services(app).sandbox_keys,
                 get_redirect_urls=redirect_urls_of,
             )
             emulators.append(Mount(f"/sandbox/{partner.slug}", app=partner.build_emulator(context)))
@@ -77,45 +71,46 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        services.vault = load_vault(settings)
+        vault = load_vault(settings)
         database = await open_database(settings.database_url)
-        services.store = SqlStore(database, services.vault)
-        sealed = await seal_legacy_rows(database, services.vault)
-        if sealed:
-            log.info("sealed %d rows stored before secrets were encrypted at rest", sealed)
-        if settings.sandbox:
-            # Adapters call only their emulator's base URL (``/sandbox/<slug>``), so their
-            # requests go straight to the same mounted emulator apps, over HTTP as ever, and
-            # skip the API's middleware and route table, which never answer those paths.
-            transport: httpx.AsyncBaseTransport = httpx.ASGITransport(app=Router(emulators))
-        else:
-            transport = httpx.AsyncHTTPTransport(retries=1)
-        async with httpx.AsyncClient(transport=transport, timeout=PARTNER_TIMEOUT) as http:
-            services.http = http
-            if not settings.sandbox:  # sandbox adapters are per account: adapters_for()
-                services.adapters = {
-                    p.slug: p.build_adapter(settings.partner(p.slug), http) for p in PARTNERS
-                }
-            webhook_http = delivery_client(allow_local=settings.sandbox)
-            worker = DeliveryWorker(
-                services.store,
-                settings,
-                services.vault,
-                webhook_http,
-                render_event=event_renderer(settings.public_url),
-            )
-            app.state.webhook_worker = worker
-            await worker.start()
-            housekeeper = Housekeeper(services.store)
-            housekeeper.start()
-            log.info("BankBridge ready (%s mode, %s)", settings.mode, database.dialect)
-            try:
-                yield
-            finally:
-                await housekeeper.stop()
-                await worker.stop()
-                await webhook_http.aclose()
-                await database.close()
+        try:
+            store = SqlStore(database, vault)
+            sealed = await seal_legacy_rows(database, vault)
+            if sealed:
+                log.info("sealed %d rows stored before secrets were encrypted at rest", sealed)
+            async with (
+                httpx.AsyncClient(
+                    transport=_partner_transport(settings, emulators), timeout=PARTNER_TIMEOUT
+                ) as http,
+                delivery_client(allow_local=settings.sandbox) as webhook_http,
+            ):
+                worker = DeliveryWorker(
+                    store,
+                    settings,
+                    vault,
+                    webhook_http,
+                    render_event=event_renderer(settings.public_url),
+                )
+                app.state.services = Services(
+                    settings=settings,
+                    store=store,
+                    vault=vault,
+                    adapters=partner_adapters(settings, vault, http),
+                    worker=worker,
+                    token_cache=TokenCache(),
+                )
+                await worker.start()
+                housekeeper = Housekeeper(store)
+                housekeeper.start()
+                log.info("BankBridge ready (%s mode, %s)", settings.mode, database.dialect)
+                try:
+                    yield
+                finally:
+                    await housekeeper.stop()
+                    await worker.stop()
+                    del app.state.services
+        finally:
+            await database.close()
 
     install_access_log_redaction()  # capability tokens in URLs never reach the access log
     app = Starlette(
@@ -124,10 +119,7 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
         middleware=[Middleware(FastPathMiddleware), Middleware(IdempotencyMiddleware)],
     )
-    app.state.services = services
-    app.state.openapi_document = document
-    app.state.openapi_json = json.dumps(document, indent=2).encode()
-    app.state.body_schemas = body_schemas
+    app.state.published = published
     return app
 
 
@@ -136,3 +128,17 @@ def app_from_environment() -> Starlette:
     from bankbridge.config import load_settings
 
     return create_app(load_settings())
+
+
+def _services(app: Starlette) -> Services:
+    services: Services = app.state.services
+    return services
+
+
+def _partner_transport(settings: Settings, emulators: list[BaseRoute]) -> httpx.AsyncBaseTransport:
+    if settings.sandbox:
+        # Adapters call only their emulator's base URL (``/sandbox/<slug>``), so their
+        # requests go straight to the same mounted emulator apps, over HTTP as ever, and
+        # skip the API's middleware and route table, which never answer those paths.
+        return httpx.ASGITransport(app=Router(emulators))
+    return httpx.AsyncHTTPTransport(retries=1)

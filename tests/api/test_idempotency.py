@@ -91,7 +91,7 @@ def test_a_key_reused_for_another_request_is_refused(api, customer):
 
 def test_a_key_held_by_a_dead_process_is_taken_over_within_the_lease(api, run, services, account):
     """A crashed owner renews nothing: its key is free for a retry once the lease ends."""
-    store = services.require_store()
+    store = services.store
     moment = now()
     run(
         store.claim_idempotency_key,

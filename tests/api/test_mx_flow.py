@@ -74,7 +74,7 @@ def test_mx_exchange_becomes_a_verified_bank_funding_source(api, customer, run, 
     assert body["bankName"] == "MX Bank"
     assert re.fullmatch(r"[0-9a-f]{64}", body["fingerprint"])
     assert body["removed"] is False
-    stored = run(services.require_store().get_funding_source, body["id"])
+    stored = run(services.store.get_funding_source, body["id"])
     assert re.fullmatch(r"\d{10,12}", stored.account_number)
     assert stored.routing_number == "091000019"
     response_text = api.get(source.headers["location"]).text
@@ -223,7 +223,7 @@ def test_account_numbers_and_partner_handles_are_encrypted_in_the_database(
         .headers["location"]
         .rsplit("/", 1)[1]
     )
-    store = services.require_store()
+    store = services.store
     stored = run(store.get_funding_source, source_id)
     row = run(
         store.database.fetch_one, "SELECT * FROM funding_sources WHERE id = :id", {"id": source_id}

@@ -35,7 +35,7 @@ def _services(client: TestClient) -> Services:
 
 def _every_row(client: TestClient) -> str:
     """Every row of every table, as text (what a copy of the database file gives away)."""
-    database = _services(client).require_store().database  # type: ignore[attr-defined]
+    database = _services(client).store.database  # type: ignore[attr-defined]
     if database.dialect == "sqlite":
         query = "SELECT name FROM sqlite_master WHERE type = 'table'"
         names = [r["name"] for r in client.portal.call(database.fetch_all, query)]  # type: ignore[union-attr]
@@ -88,7 +88,7 @@ def _partner_flows(api: ApiClient) -> dict[str, Any]:
 
 def _secrets(client: TestClient, api: ApiClient, flows: dict[str, Any]) -> list[str]:
     """The account number, access token and session secrets the flows produced."""
-    store = _services(client).require_store()
+    store = _services(client).store
     found = []
     for location in flows["exchanges"]:
         body = {"_links": {"exchange": {"href": location}}, "bankAccountType": "checking"}
@@ -116,7 +116,7 @@ def test_no_table_holds_an_account_number_access_token_or_session_secret(
 ) -> None:
     """The partner flows' secrets work through the API and appear in no raw row."""
     with _started(settings) as client:
-        store = _services(client).require_store()
+        store = _services(client).store
         account = client.portal.call(create_account, store, "Rest", [], [])  # type: ignore[union-attr]
         api = _login(client, account)
         flows = _partner_flows(api)
@@ -135,7 +135,7 @@ def test_rows_stored_in_plain_json_still_work_and_are_sealed_at_start(
         legacy.setattr(sql_store, "seal_record", lambda vault, p, k, key, data: json.dumps(data))
         legacy.setattr(sql_store, "seal_session_data", lambda vault, sid, data: json.dumps(data))
         with _started(settings) as client:
-            store = _services(client).require_store()
+            store = _services(client).store
             account = client.portal.call(create_account, store, "Legacy", [], [])  # type: ignore[union-attr]
             flows = _partner_flows(_login(client, account))
             before = _every_row(client)

@@ -89,7 +89,7 @@ def test_unknown_and_known_keys_cost_the_same_hash_comparison(client, account, m
 def test_housekeeping_forgets_failures_whose_window_and_lockout_ended(
     client, run, services, account, monkeypatch
 ):
-    store = services.require_store()
+    store = services.store
     _fail(client, account.application.key)
     _fail(client, "someone-else", 1)
     count = "SELECT COUNT(*) AS n FROM token_failures"

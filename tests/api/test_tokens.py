@@ -91,7 +91,7 @@ def test_token_ignores_malformed_basic_header(client):
 
 
 def test_secret_is_stored_only_as_a_hash(run, services, account):
-    application = run(services.require_store().get_application_by_key, account.application.key)
+    application = run(services.store.get_application_by_key, account.application.key)
     assert application.secret_hash == hash_secret(account.secret)
     assert account.secret not in application.secret_hash
 
@@ -110,7 +110,7 @@ def test_api_refuses_requests_without_a_valid_token(client, authorization):
 
 def test_api_refuses_an_expired_token(client, run, services, account):
     """A token expired a moment ago says so, even after housekeeping has run."""
-    store = services.require_store()
+    store = services.store
     application = run(store.get_application_by_key, account.application.key)
     run(
         store.add_access_token,

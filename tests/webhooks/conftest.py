@@ -33,16 +33,16 @@ def make_worker(
 
     Its client allows local receivers (as in sandbox mode) unless ``allow_local=False``.
     """
-    run(client.app.state.webhook_worker.stop)  # type: ignore[attr-defined]
+    run(client.app.state.services.worker.stop)  # type: ignore[attr-defined]
     clients = []
 
     def make(**options: Any) -> DeliveryWorker:
         http = delivery_client(allow_local=options.pop("allow_local", True))
         clients.append(http)
         options.setdefault("schedule", TINY_SCHEDULE)
-        store = options.pop("store", services.require_store())
+        store = options.pop("store", services.store)
         options.setdefault("render_event", event_renderer(settings.public_url))
-        return DeliveryWorker(store, settings, services.require_vault(), http, **options)
+        return DeliveryWorker(store, settings, services.vault, http, **options)
 
     yield make
     for http in clients:

@@ -34,7 +34,7 @@ def test_two_workers_on_one_database_deliver_each_webhook_exactly_once(
     async def race() -> list[int]:
         database = await open_database(settings.database_url)
         try:
-            other_store = SqlStore(database, services.require_vault())
+            other_store = SqlStore(database, services.vault)
             first = make_worker(batch_size=2)
             second = make_worker(batch_size=2, store=other_store)
             counts: list[int] = []
@@ -64,9 +64,7 @@ def test_a_claimed_webhook_is_not_sent_again_while_its_lease_holds(
     subscribe(api, receiver.url)
     api.create_customer()
     moment = now()
-    jobs = run(
-        services.require_store().claim_webhooks, new_id(), moment, moment + timedelta(minutes=1), 10
-    )
+    jobs = run(services.store.claim_webhooks, new_id(), moment, moment + timedelta(minutes=1), 10)
     assert len(jobs) == 1
     assert run(worker.run_once) == 0
     assert receiver.received() == []
@@ -82,7 +80,7 @@ def test_an_expired_lease_makes_the_webhook_due_again(
     """A worker that died after claiming loses the webhook when its lease runs out."""
     subscribe(api, receiver.url)
     api.create_customer()
-    store = services.require_store()
+    store = services.store
     moment = now()
     [dead_job] = run(store.claim_webhooks, new_id(), moment, moment + timedelta(seconds=60), 10)
     later = make_worker(clock=lambda: now() + timedelta(seconds=61))
@@ -103,7 +101,7 @@ def test_a_late_finish_by_a_worker_that_lost_its_claim_changes_nothing(
     """The attempt is recorded, but the webhook's state belongs to the current claim."""
     subscribe(api, receiver.url)
     api.create_customer()
-    store = services.require_store()
+    store = services.store
     moment = now()
     [stale] = run(store.claim_webhooks, new_id(), moment, moment + timedelta(seconds=1), 10)
     later = make_worker(clock=lambda: now() + timedelta(seconds=5))
@@ -120,6 +118,6 @@ def test_a_late_finish_by_a_worker_that_lost_its_claim_changes_nothing(
 
 def test_stopping_the_app_worker_is_clean_when_idle(client: Any, run: Callable[..., Any]) -> None:
     """stop() returns promptly and may be called twice."""
-    worker = client.app.state.webhook_worker
+    worker = client.app.state.services.worker
     run(worker.stop)
     run(worker.stop)

@@ -202,7 +202,7 @@ def test_webhook_fails_after_the_last_retry(
     assert len(receiver.received()) == 3
     [listed] = _webhooks(api, subscription)
     assert [a["response"]["statusCode"] for a in listed["attempts"]] == [500, 500, 500]
-    stored = run(services.require_store().get_webhook, listed["id"])
+    stored = run(services.store.get_webhook, listed["id"])
     assert (stored.status, stored.attempt_count) == ("failed", 3)
 
 
@@ -294,10 +294,10 @@ def test_webhook_queued_while_stopped_is_delivered_after_a_restart(
 ) -> None:
     """The outbox survives the process: a new app on the same database delivers it."""
     with TestClient(create_app(settings), base_url=BASE) as first:
-        first.portal.call(first.app.state.webhook_worker.stop)  # type: ignore[attr-defined,union-attr]
+        first.portal.call(first.app.state.services.worker.stop)  # type: ignore[attr-defined,union-attr]
         services: Services = first.app.state.services  # type: ignore[attr-defined]
         made = first.portal.call(  # type: ignore[union-attr]
-            create_account, services.require_store(), "Acme", [], []
+            create_account, services.store, "Acme", [], []
         )
         api = ApiClient.login(first, made.application.key, made.secret)
         subscribe(api, receiver.url)

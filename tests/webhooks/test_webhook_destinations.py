@@ -74,8 +74,8 @@ LITERAL_URLS = [
 def remote(settings: Settings) -> Iterator[tuple[TestClient, ApiClient]]:
     """A started remote-mode app (its background delivery stopped) and an account's client."""
     with TestClient(create_app(settings.with_changes(mode="remote"))) as client:
-        client.portal.call(client.app.state.webhook_worker.stop)  # type: ignore[attr-defined,union-attr]
-        store = client.app.state.services.require_store()  # type: ignore[attr-defined]
+        client.portal.call(client.app.state.services.worker.stop)  # type: ignore[attr-defined,union-attr]
+        store = client.app.state.services.store  # type: ignore[attr-defined]
         created = client.portal.call(create_account, store, "Remote", [], [])  # type: ignore[union-attr]
         yield client, ApiClient.login(client, created.application.key, created.secret)
 
@@ -147,7 +147,7 @@ def test_remote_delivery_to_a_name_rebound_to_loopback_is_refused_without_connec
     assert subscription.status_code == 201, subscription.text
     resolver.names["hooks.partner.example"] = ["127.0.0.1"]
     api.create_customer()
-    worker = client.app.state.webhook_worker  # type: ignore[attr-defined]
+    worker = client.app.state.services.worker  # type: ignore[attr-defined]
     assert client.portal.call(worker.run_once) == 1  # type: ignore[union-attr]
     assert listener.count == 0
     webhooks = api.get(f"{subscription.headers['location']}/webhooks").json()

@@ -49,14 +49,14 @@ def test_subscription_secret_is_stored_encrypted(
 ) -> None:
     """The database holds ciphertext, which the vault turns back into the secret."""
     sub = subscribe(api, "https://hooks.example/a", secret="plain-secret-value")
-    database = services.require_store().database  # type: ignore[attr-defined]
+    database = services.store.database  # type: ignore[attr-defined]
     row = run(
         database.fetch_one,
         "SELECT secret FROM webhook_subscriptions WHERE id = :id",
         {"id": sub["id"]},
     )
     assert "plain-secret-value" not in row["secret"]
-    assert services.require_vault().decrypt(row["secret"]) == "plain-secret-value"
+    assert services.vault.decrypt(row["secret"]) == "plain-secret-value"
 
 
 def test_create_subscription_requires_url_and_secret(api: ApiClient) -> None:
@@ -102,7 +102,7 @@ def test_sandbox_allows_http_localhost_but_remote_mode_requires_public_https(
 ) -> None:
     """The domain rule behind the API: outside the sandbox only https to a public host."""
     resolver.names["hooks.example"] = ["93.184.216.34"]
-    store, vault = services.require_store(), services.require_vault()
+    store, vault = services.store, services.vault
 
     def create(url: str, sandbox: bool) -> Any:
         call = functools.partial(create_subscription, sandbox=sandbox)

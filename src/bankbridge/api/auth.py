@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bankbridge.domain.accounts import TokenCache, authenticate
+from bankbridge.domain.accounts import authenticate
 from bankbridge.errors import InvalidAccessToken, NotAcceptable, NotFound
 from bankbridge.models import Account
 from bankbridge.services import Services
 
-__all__ = ["accept_media", "authenticated", "check_accept", "services_of", "token_cache_of"]
+__all__ = ["accept_media", "authenticated", "check_accept", "services_of"]
 
 AccountEndpoint = Callable[[Request, Account], Awaitable[Response]]
 
@@ -23,17 +22,9 @@ _ACCEPTABLE = ("application/vnd.dwolla.v1.hal+json",)
 
 
 def services_of(request: Request) -> Services:
-    """The process's services, as wired by ``app.py``."""
+    """The process's services, built complete by ``app.py``'s lifespan."""
     services: Services = request.app.state.services
     return services
-
-
-def token_cache_of(app: Any) -> TokenCache:
-    """The app's bearer-token cache (one per app, made on first use)."""
-    cache: TokenCache | None = getattr(app.state, "token_cache", None)
-    if cache is None:
-        cache = app.state.token_cache = TokenCache()
-    return cache
 
 
 def check_accept(request: Request) -> None:
@@ -60,9 +51,8 @@ def authenticated(endpoint: AccountEndpoint) -> Callable[[Request], Awaitable[Re
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise InvalidAccessToken()
-        account = await authenticate(
-            services_of(request).require_store(), token.strip(), token_cache_of(request.app)
-        )
+        services = services_of(request)
+        account = await authenticate(services.store, token.strip(), services.token_cache)
         check_accept(request)
         if any("\x00" in value for value in request.path_params.values()):
             raise NotFound()  # no id holds NUL, and PostgreSQL cannot even compare one

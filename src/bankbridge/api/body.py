@@ -14,8 +14,8 @@ from typing import Any
 
 from starlette.requests import Request
 
+from bankbridge.api.openapi import PublishedApi
 from bankbridge.api.operation import operation_of
-from bankbridge.api.validation import BodySchemas
 from bankbridge.errors import BadRequest, UnsupportedMediaType, ValidationError
 
 __all__ = ["Body", "read_body", "read_json"]
@@ -66,8 +66,8 @@ async def read_json(request: Request, limit: int) -> Body:
     if not isinstance(data, dict):
         raise BadRequest("The request body must be a JSON object.")
     if declared is not None and declared.validated:
-        schemas: BodySchemas = request.app.state.body_schemas
-        errors = schemas.check(declared.schema, data)
+        published: PublishedApi = request.app.state.published
+        errors = published.body_schemas.check(declared.schema, data)
         if errors:
             raise ValidationError(errors)
     return Body(data)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bankbridge.api.auth import accept_media, token_cache_of
+from bankbridge.api.auth import accept_media
 from bankbridge.api.hal import HAL_JSON, encode
 from bankbridge.api.hrefs import Hrefs
 from bankbridge.api.resources.exchange_sessions import present
@@ -70,13 +70,11 @@ async def _session_document(scope: Scope, session_id: str) -> bytes | None:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         return None
-    app = scope["app"]
-    services: Services = app.state.services
+    services: Services = scope["app"].state.services
     try:
-        store = services.require_store()
-        account = await authenticate(store, token, token_cache_of(app))
+        account = await authenticate(services.store, token, services.token_cache)
         accept_media(accept)
-        session = await get_exchange_session(store, account, session_id)
-    except (BankBridgeError, RuntimeError):
+        session = await get_exchange_session(services.store, account, session_id)
+    except BankBridgeError:
         return None  # the endpoint answers it, with the same error
     return encode(present(Hrefs(services.settings.public_url), session))

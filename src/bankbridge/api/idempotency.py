@@ -77,7 +77,7 @@ class IdempotencyMiddleware:
         if account_id is None:
             await self.app(scope, receive, send)
             return
-        store = services.require_store()
+        store = services.store
         request_key = f"{scope['method']} {scope['path']}"
         owner = _new_owner()
         deadline = time.monotonic() + WAIT_SECONDS
@@ -115,7 +115,7 @@ class IdempotencyMiddleware:
         owner: str,
         services: Services,
     ) -> None:
-        store = services.require_store()
+        store = services.store
         status = 500
         response_headers: list[tuple[str, str]] = []
         chunks: list[bytes] = []
@@ -152,7 +152,7 @@ class IdempotencyMiddleware:
         if scheme.lower() != "bearer" or not token.strip():
             return None
         try:
-            account = await authenticate(services.require_store(), token.strip())
+            account = await authenticate(services.store, token.strip())
         except BankBridgeError:
             return None
         return account.id

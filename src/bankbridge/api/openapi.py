@@ -10,8 +10,10 @@ body or an ``Idempotency-Key``. Error responses name their Dwolla codes, taken f
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.routing import BaseRoute
@@ -19,6 +21,7 @@ from starlette.routing import BaseRoute
 from bankbridge import __version__
 from bankbridge.api.operation import HAL, JSON, ApiRoute, Operation, Reply
 from bankbridge.api.schemas import Schema, component_schemas
+from bankbridge.api.validation import BodySchemas
 from bankbridge.errors import (
     BadRequest,
     BankBridgeError,
@@ -31,7 +34,7 @@ from bankbridge.errors import (
     ValidationError,
 )
 
-__all__ = ["api_operations", "openapi_document"]
+__all__ = ["PublishedApi", "api_operations", "openapi_document", "publish"]
 
 # What each error status means, whatever the operation; its codes are listed beside it.
 _ERROR_DESCRIPTIONS = {
@@ -65,6 +68,26 @@ _IDEMPOTENCY = {
     "schema": {"type": "string", "maxLength": 255},
 }
 _PATH_PARAM = re.compile(r"{([^}:]+)")
+
+
+@dataclass(frozen=True)
+class PublishedApi:
+    """What the route table publishes, built once when the app is made: the document, its
+    bytes as ``/openapi.json`` serves them, and the validators of its request bodies."""
+
+    document: dict[str, Any]
+    json: bytes
+    body_schemas: BodySchemas
+
+
+def publish(routes: Sequence[BaseRoute], server_url: str) -> PublishedApi:
+    """The document for ``routes`` and the request-body validators compiled from it."""
+    document = openapi_document(routes, server_url)
+    bodies = {r.operation.body for r in api_operations(routes) if r.operation.body is not None}
+    schemas = BodySchemas(
+        document["components"]["schemas"], {body.schema for body in bodies if body.validated}
+    )
+    return PublishedApi(document, json.dumps(document, indent=2).encode(), schemas)
 
 
 def api_operations(routes: Iterable[BaseRoute]) -> list[ApiRoute]:

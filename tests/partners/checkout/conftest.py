@@ -27,7 +27,7 @@ def adapter(services: Services) -> CheckoutAdapter:
 @pytest.fixture
 def records(services: Services) -> EmulatorRecords:
     """The Checkout.com emulator's records of the test account."""
-    return services.require_store().emulator_records(f"checkout/{TEST_OWNER}")
+    return services.store.emulator_records(f"checkout/{TEST_OWNER}")
 
 
 @pytest.fixture

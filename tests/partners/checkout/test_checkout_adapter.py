@@ -109,9 +109,8 @@ def test_the_session_request_body_has_the_documented_fields(checkout_customer: C
 def test_a_wrong_secret_key_is_a_partner_error_naming_http_401(
     run: Run, services: Services, adapter: CheckoutAdapter, checkout_customer: Customer
 ) -> None:
-    assert services.http is not None
     credentials = replace(adapter.credentials, secret=Secret("sk_sbox_" + "a" * 27))
-    wrong = CheckoutAdapter(credentials, services.http)
+    wrong = CheckoutAdapter(credentials, adapter.http)
 
     with pytest.raises(CheckoutApiError) as caught:
         run(wrong.create_session, _request(checkout_customer))

@@ -158,7 +158,7 @@ def test_an_unknown_widget_url_gets_a_404_page(client: TestClient) -> None:
 
 def test_an_expired_widget_url_gets_a_410_page(client: TestClient, url: str) -> None:
     token = url.split("/connect/", 1)[1].split("/")[0]
-    records = client.app.state.services.require_store().emulator_records(f"mx/{TEST_OWNER}")  # type: ignore[attr-defined]
+    records = client.app.state.services.store.emulator_records(f"mx/{TEST_OWNER}")  # type: ignore[attr-defined]
     widget = run(client, records.get, sandbox.WIDGET, token)
     assert widget is not None
 

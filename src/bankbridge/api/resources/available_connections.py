@@ -17,9 +17,9 @@ async def list_all(request: Request, account: Account) -> Response:
     """The accounts the customer connected through MX Connect, with signed tokens."""
     services = services_of(request)
     customer, connections = await list_available_connections(
-        services.require_store(),
+        services.store,
         services.adapters_for(account.id),
-        services.require_vault(),
+        services.vault,
         account,
         request.path_params["id"],
     )

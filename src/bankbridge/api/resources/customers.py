@@ -30,7 +30,7 @@ async def create(request: Request, account: Account) -> Response:
         business_name=body.string("/businessName"),
         correlation_id=body.string("/correlationId"),
     )
-    customer = await create_customer(services.require_store(), account, fields)
+    customer = await create_customer(services.store, account, fields)
     location = hrefs(request).to("customers", customer.id)
     return hal_response(None, status=201, headers={"Location": location})
 
@@ -38,7 +38,7 @@ async def create(request: Request, account: Account) -> Response:
 @authenticated
 async def retrieve(request: Request, account: Account) -> Response:
     """One customer."""
-    store = services_of(request).require_store()
+    store = services_of(request).store
     customer = await get_customer(store, account, request.path_params["id"])
     return hal_response(present(hrefs(request), customer))
 
@@ -47,7 +47,7 @@ async def retrieve(request: Request, account: Account) -> Response:
 async def list_all(request: Request, account: Account) -> Response:
     """The account's customers, newest first, ``limit``/``offset`` paged."""
     limit, offset = paging(request)
-    page = await list_customers(services_of(request).require_store(), account, limit, offset)
+    page = await list_customers(services_of(request).store, account, limit, offset)
     to = hrefs(request)
     return hal_response(
         {

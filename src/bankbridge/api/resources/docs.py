@@ -24,7 +24,7 @@ _RENDERER = ASSETS / "swagger-ui" / "swagger-ui-bundle.js"
 
 async def get_openapi(request: Request) -> Response:
     """The OpenAPI 3.1 document (built at start-up), its server the public URL."""
-    return Response(request.app.state.openapi_json, media_type="application/json")
+    return Response(request.app.state.published.json, media_type="application/json")
 
 
 async def get_docs(request: Request) -> Response:

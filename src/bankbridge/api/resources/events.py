@@ -23,7 +23,7 @@ __all__ = ["event_renderer", "list_all", "present", "retrieve"]
 async def list_all(request: Request, account: Account) -> Response:
     """The account's events, newest first, ``limit``/``offset`` paged."""
     limit, offset = paging(request)
-    page = await list_events(services_of(request).require_store(), account, limit, offset)
+    page = await list_events(services_of(request).store, account, limit, offset)
     to = hrefs(request)
     return hal_response(
         {
@@ -37,7 +37,7 @@ async def list_all(request: Request, account: Account) -> Response:
 @authenticated
 async def retrieve(request: Request, account: Account) -> Response:
     """One event."""
-    store = services_of(request).require_store()
+    store = services_of(request).store
     event = await get_event(store, account, request.path_params["id"])
     return hal_response(present(hrefs(request), event))
 

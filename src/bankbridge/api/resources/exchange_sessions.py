@@ -37,7 +37,7 @@ async def create(request: Request, account: Account) -> Response:
     partner_id = Hrefs.id_in(partner_href, "exchange-partners", PARTNER_PATH, "exchange-partner")
     to = hrefs(request)
     session = await create_exchange_session(
-        services.require_store(),
+        services.store,
         services.adapters_for(account.id),
         account,
         request.path_params["id"],
@@ -53,7 +53,7 @@ async def create(request: Request, account: Account) -> Response:
 @authenticated
 async def retrieve(request: Request, account: Account) -> Response:
     """One exchange session, in its partner's shape."""
-    store = services_of(request).require_store()
+    store = services_of(request).store
     session = await get_exchange_session(store, account, request.path_params["id"])
     return hal_response(present(hrefs(request), session))
 

@@ -43,9 +43,9 @@ async def create(request: Request, account: Account) -> Response:
     body = await read_json(request, services.settings.max_body_bytes)
     token = _exchange_token(body)
     exchange = await create_exchange(
-        services.require_store(),
+        services.store,
         services.adapters_for(account.id),
-        services.require_vault(),
+        services.vault,
         account,
         request.path_params["id"],
         token,
@@ -58,7 +58,7 @@ async def create(request: Request, account: Account) -> Response:
 async def retrieve(request: Request, account: Account) -> Response:
     """One exchange (its re-auth state refreshed from the partner when flagged)."""
     services = services_of(request)
-    store = services.require_store()
+    store = services.store
     exchange = await get_exchange(store, account, request.path_params["id"])
     exchange = await refresh_reauth_state(store, services.adapters_for(account.id), exchange)
     return hal_response(present(hrefs(request), exchange))
@@ -69,9 +69,7 @@ async def list_for_customer(request: Request, account: Account) -> Response:
     """A customer's exchanges, newest first."""
     limit, offset = paging(request)
     customer_id = request.path_params["id"]
-    page = await list_exchanges(
-        services_of(request).require_store(), account, customer_id, limit, offset
-    )
+    page = await list_exchanges(services_of(request).store, account, customer_id, limit, offset)
     to = hrefs(request)
     return hal_response(
         {
@@ -92,7 +90,7 @@ async def create_reauth(request: Request, account: Account) -> Response:
     redirect = body.string(REDIRECT_PATH)
     to = hrefs(request)
     session = await create_reauth_session(
-        services.require_store(),
+        services.store,
         services.adapters_for(account.id),
         account,
         request.path_params["id"],
@@ -111,7 +109,7 @@ async def sandbox_reset_login(request: Request, account: Account) -> Response:
     if not services.settings.sandbox:
         raise NotFound()
     exchange = await require_reauth(
-        services.require_store(),
+        services.store,
         services.adapters_for(account.id),
         account,
         request.path_params["id"],

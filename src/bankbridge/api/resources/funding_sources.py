@@ -34,9 +34,9 @@ async def create(request: Request, account: Account) -> Response:
     body = await read_json(request, services.settings.max_body_bytes)
     fields = _new_funding_source(body)
     source = await create_funding_source(
-        services.require_store(),
+        services.store,
         services.adapters_for(account.id),
-        services.require_vault(),
+        services.vault,
         account,
         request.path_params["id"],
         fields,
@@ -48,7 +48,7 @@ async def create(request: Request, account: Account) -> Response:
 @authenticated
 async def retrieve(request: Request, account: Account) -> Response:
     """One funding source."""
-    store = services_of(request).require_store()
+    store = services_of(request).store
     source = await get_funding_source(store, account, request.path_params["id"])
     return hal_response(present(hrefs(request), source))
 
@@ -58,9 +58,7 @@ async def update(request: Request, account: Account) -> Response:
     """``{"removed": true}`` removes the funding source (the only update supported)."""
     services = services_of(request)
     await read_json(request, services.settings.max_body_bytes)  # the schema: {"removed": true}
-    source = await remove_funding_source(
-        services.require_store(), account, request.path_params["id"]
-    )
+    source = await remove_funding_source(services.store, account, request.path_params["id"])
     return hal_response(present(hrefs(request), source))
 
 
@@ -72,7 +70,7 @@ async def list_for_customer(request: Request, account: Account) -> Response:
         raise ValidationError.single("/removed", "Invalid", "removed must be true or false.")
     customer_id = request.path_params["id"]
     sources = await list_funding_sources(
-        services_of(request).require_store(), account, customer_id, removed == "true"
+        services_of(request).store, account, customer_id, removed == "true"
     )
     to = hrefs(request)
     items = [present(to, s) for s in sources]

@@ -40,9 +40,7 @@ async def create_token(request: Request) -> Response:
         return _oauth_error(401, "invalid_client", "Client credentials are missing.")
     if _UNSTORABLE.search(key + secret):  # in no credential, and no store can look it up
         return _oauth_error(401, "invalid_client", "Invalid client credentials.")
-    token = await issue_token(
-        services.require_store(), key, secret, services.settings.token_ttl_seconds
-    )
+    token = await issue_token(services.store, key, secret, services.settings.token_ttl_seconds)
     if token is None:
         return _oauth_error(401, "invalid_client", "Invalid client credentials.")
     return JSONResponse(

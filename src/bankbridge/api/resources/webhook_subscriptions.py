@@ -33,8 +33,8 @@ async def create(request: Request, account: Account) -> Response:
     services = services_of(request)
     body = await read_json(request, services.settings.max_body_bytes)
     subscription = await create_subscription(
-        services.require_store(),
-        services.require_vault(),
+        services.store,
+        services.vault,
         account,
         body.string("/url") or "",  # the schema requires both
         body.string("/secret") or "",
@@ -47,7 +47,7 @@ async def create(request: Request, account: Account) -> Response:
 @authenticated
 async def list_all(request: Request, account: Account) -> Response:
     """The account's subscriptions."""
-    subscriptions = await list_subscriptions(services_of(request).require_store(), account)
+    subscriptions = await list_subscriptions(services_of(request).store, account)
     to = hrefs(request)
     items = [present(to, s) for s in subscriptions]
     return hal_response(
@@ -64,7 +64,7 @@ async def list_all(request: Request, account: Account) -> Response:
 @authenticated
 async def retrieve(request: Request, account: Account) -> Response:
     """One subscription (never its secret)."""
-    store = services_of(request).require_store()
+    store = services_of(request).store
     subscription = await get_subscription(store, account, request.path_params["id"])
     return hal_response(present(hrefs(request), subscription))
 
@@ -75,7 +75,7 @@ async def update(request: Request, account: Account) -> Response:
     services = services_of(request)
     body = await read_json(request, services.settings.max_body_bytes)
     subscription = await update_subscription(
-        services.require_store(),
+        services.store,
         account,
         request.path_params["id"],
         body.boolean("/paused") is True,
@@ -86,7 +86,7 @@ async def update(request: Request, account: Account) -> Response:
 @authenticated
 async def remove(request: Request, account: Account) -> Response:
     """Remove the subscription; answers it as it was (as Dwolla does)."""
-    store = services_of(request).require_store()
+    store = services_of(request).store
     subscription = await remove_subscription(store, account, request.path_params["id"])
     return hal_response(present(hrefs(request), subscription))
 
@@ -96,7 +96,7 @@ async def list_webhooks_of(request: Request, account: Account) -> Response:
     """The subscription's webhooks with their attempts, newest first, paged."""
     limit, offset = paging(request)
     subscription_id = request.path_params["id"]
-    store = services_of(request).require_store()
+    store = services_of(request).store
     page = await list_webhooks(store, account, subscription_id, limit, offset)
     to = hrefs(request)
     base = to.to("webhook-subscriptions", subscription_id, "webhooks")

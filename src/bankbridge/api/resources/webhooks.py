@@ -20,7 +20,7 @@ __all__ = ["create_retry", "list_retries_of", "present", "retrieve", "retrieve_r
 @authenticated
 async def retrieve(request: Request, account: Account) -> Response:
     """One webhook with its attempts, newest first."""
-    store = services_of(request).require_store()
+    store = services_of(request).store
     webhook = await get_webhook(store, account, request.path_params["id"])
     return hal_response(present(hrefs(request), webhook))
 
@@ -28,7 +28,7 @@ async def retrieve(request: Request, account: Account) -> Response:
 @authenticated
 async def create_retry(request: Request, account: Account) -> Response:
     """Deliver the webhook again, now; 201 with the retry's Location."""
-    store = services_of(request).require_store()
+    store = services_of(request).store
     retry = await retry_webhook(store, account, request.path_params["id"])
     location = hrefs(request).to("webhooks", retry.webhook_id, "retries", retry.id)
     return hal_response(None, status=201, headers={"Location": location})
@@ -38,7 +38,7 @@ async def create_retry(request: Request, account: Account) -> Response:
 async def list_retries_of(request: Request, account: Account) -> Response:
     """The webhook's retries, newest first."""
     webhook_id = request.path_params["id"]
-    retries = await list_retries(services_of(request).require_store(), account, webhook_id)
+    retries = await list_retries(services_of(request).store, account, webhook_id)
     to = hrefs(request)
     items = [present_retry(to, r) for r in retries]
     return hal_response(
@@ -49,7 +49,7 @@ async def list_retries_of(request: Request, account: Account) -> Response:
 @authenticated
 async def retrieve_retry(request: Request, account: Account) -> Response:
     """One retry."""
-    store = services_of(request).require_store()
+    store = services_of(request).store
     params = request.path_params
     retry = await get_retry(store, account, params["id"], params["retry_id"])
     return hal_response(present_retry(hrefs(request), retry))
