@@ -101,3 +101,8 @@ def test_form_posts_are_same_origin_by_origin_or_else_by_sec_fetch_site(
         "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
     }
     assert is_same_origin(Request(scope), "http://bank.example") is same
+
+
+def test_frame_ancestors_hold_only_sources_browsers_accept() -> None:
+    """Chromium rejects an IPv6 literal such as ``http://[::1]:*`` in a CSP source list."""
+    assert "[" not in frame_ancestors([])
