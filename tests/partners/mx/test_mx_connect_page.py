@@ -530,3 +530,12 @@ def test_the_page_escapes_what_the_user_typed(client: TestClient, url: str) -> N
 
     assert "<script>alert" not in response.text
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in response.text
+
+
+def test_absolute_urls_come_from_the_public_url_never_the_host_header(
+    client: TestClient, url: str
+) -> None:
+    response = client.get(url, headers={"Host": "evil.example"})
+
+    assert '<script src="http://testserver/sandbox/mx/connect.js"' in response.text
+    assert "evil.example" not in response.text

@@ -109,7 +109,12 @@ class ConnectPage:
     ) -> Response:
         return self.pages.render(
             "error.html",
-            {"title": "Connection unavailable", "message": message, "widget_data": None},
+            {
+                "partner_name": "MX Connect",
+                "title": "Connection unavailable",
+                "message": message,
+                "widget_data": None,
+            },
             status=status,
             frame_origins=frame_origins or [],
         )
@@ -300,6 +305,7 @@ class _Session:
             "events": self.events,
         }
         page = {
+            "partner_name": "MX Connect",
             "title": INSTITUTION["name"],
             "institution": INSTITUTION,
             "widget_data": data,
