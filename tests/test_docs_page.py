@@ -12,7 +12,8 @@ from playwright.sync_api import Route, sync_playwright
 
 from bankbridge.api.openapi import openapi_document
 from live_server import live_server
-from test_browser import CHROMIUM_ARGS, _chromium
+from support.chromium import CHROMIUM_ARGS
+from support.chromium import chromium_path as _chromium
 
 
 @pytest.fixture(params=["sqlite"])
