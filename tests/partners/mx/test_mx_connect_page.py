@@ -539,3 +539,13 @@ def test_absolute_urls_come_from_the_public_url_never_the_host_header(
 
     assert '<script src="http://testserver/sandbox/mx/connect.js"' in response.text
     assert "evil.example" not in response.text
+
+
+def test_the_framing_pages_referrer_is_where_messages_go_and_every_form_carries_it(
+    client: TestClient, url: str
+) -> None:
+    page = client.get(url, headers={"Referer": "http://localhost:3000/checkout?step=bank"})
+
+    assert data_of(page.text)["target_origin"] == "http://localhost:3000"
+    carried = '<input type="hidden" name="target_origin" value="http://localhost:3000">'
+    assert page.text.count(carried) == page.text.count("<form ")

@@ -348,13 +348,15 @@ class _Session:
 def _target_origin(request: Request, form: dict[str, str]) -> str | None:
     """Where the page posts its messages, when known before the page script runs.
 
-    The origin the page script carried over from an earlier step (``target_origin``), else
-    the widget URL's own config (``target_origin_referrer``, as MX's widget reads it).
+    The origin carried over from an earlier step (``target_origin``), else the widget URL's
+    own config (``target_origin_referrer``), else the referrer of the page that framed or
+    opened this one: what MX's widget uses (it reads ``document.referrer``).
     """
     carried = form.get("target_origin") or request.query_params.get("target_origin")
     if carried == "*" or (carried and origin_of(carried) == carried.lower()):
         return carried.lower() if carried != "*" else carried
-    return _config_origin(request.path_params.get("config", ""))
+    configured = _config_origin(request.path_params.get("config", ""))
+    return configured or origin_of(request.headers.get("referer", ""))
 
 
 def _config_origin(segment: str) -> str | None:

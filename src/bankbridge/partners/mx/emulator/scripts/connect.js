@@ -9,10 +9,14 @@
  * happen in the page alone: institution search as the user types, the Done button
  * (mx/connect/connected/primaryAction) and the SDK's navigateBack() (mx/navigation).
  *
- * Target origin: like MX's widget, the parent's origin taken from document.referrer on
- * the first page, carried to later steps in a hidden form field (later pages have no
- * referrer: they are sent with Referrer-Policy: no-referrer). Without a referrer the
- * messages go to "*": they carry only guids, never credentials or account data.
+ * The page loads this script in its <head>, so a step's events are posted before the user
+ * can act on the step (a quick click must not navigate away with them unsent).
+ *
+ * Target origin: like MX's widget, the parent's origin from the referrer of the first page
+ * (the server reads it from the Referer header; document.referrer is the fallback), carried
+ * to later steps in a hidden form field: later pages have no referrer, they are requested
+ * with Referrer-Policy: no-referrer. Without a referrer the messages go to "*": they carry
+ * only guids, never credentials or account data.
  */
 (function () {
   "use strict";
@@ -56,60 +60,72 @@
     });
   }
 
-  // Later steps are new pages: hand them the parent's origin through every form.
-  Array.prototype.forEach.call(document.forms, function (form) {
-    var input = document.createElement("input");
-    input.type = "hidden";
-    input.name = "target_origin";
-    input.value = targetOrigin;
-    form.appendChild(input);
-  });
-
   (data.events || []).forEach(function (event) {
     post(event.type, event.metadata);
   });
 
-  // Institution search: filter the list in place and report each query, as MX does.
-  var search = document.getElementById("institution-search");
-  if (search) {
-    var items = document.querySelectorAll("[data-institution]");
-    var empty = document.getElementById("no-results");
-    var timer = null;
-    var runSearch = function () {
-      var query = search.value.trim();
-      var shown = 0;
-      Array.prototype.forEach.call(items, function (item) {
-        var match = !query || item.getAttribute("data-institution").indexOf(query.toLowerCase()) !== -1;
-        item.hidden = !match;
-        shown += match ? 1 : 0;
-      });
-      if (empty) {
-        empty.hidden = shown > 0;
-      }
-      if (query) {
-        post("mx/connect/institutionSearch", { query: query });
-      }
-    };
-    search.form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      clearTimeout(timer);
-      runSearch();
-    });
-    search.addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(runSearch, 300);
-    });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", attach);
+  } else {
+    attach();
   }
 
-  var done = document.getElementById("done");
-  if (done) {
-    done.addEventListener("click", function () {
-      post("mx/connect/connected/primaryAction", {});
-      var note = document.getElementById("done-note");
-      if (note) {
-        note.hidden = false;
+  function attach() {
+    // Later steps are new pages: hand them the parent's origin through every form.
+    Array.prototype.forEach.call(document.forms, function (form) {
+      if (form.elements.namedItem("target_origin")) {
+        return;
       }
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "target_origin";
+      input.value = targetOrigin;
+      form.appendChild(input);
     });
+
+    // Institution search: filter the list in place and report each query, as MX does.
+    var search = document.getElementById("institution-search");
+    if (search) {
+      var items = document.querySelectorAll("[data-institution]");
+      var empty = document.getElementById("no-results");
+      var timer = null;
+      var runSearch = function () {
+        var query = search.value.trim();
+        var shown = 0;
+        Array.prototype.forEach.call(items, function (item) {
+          var haystack = item.getAttribute("data-institution");
+          var match = !query || haystack.indexOf(query.toLowerCase()) !== -1;
+          item.hidden = !match;
+          shown += match ? 1 : 0;
+        });
+        if (empty) {
+          empty.hidden = shown > 0;
+        }
+        if (query) {
+          post("mx/connect/institutionSearch", { query: query });
+        }
+      };
+      search.form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        clearTimeout(timer);
+        runSearch();
+      });
+      search.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(runSearch, 300);
+      });
+    }
+
+    var done = document.getElementById("done");
+    if (done) {
+      done.addEventListener("click", function () {
+        post("mx/connect/connected/primaryAction", {});
+        var note = document.getElementById("done-note");
+        if (note) {
+          note.hidden = false;
+        }
+      });
+    }
   }
 
   // The SDK's navigateBack(): {mx: true, type: "mx/navigation", payload: {action: "back"}},
