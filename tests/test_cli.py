@@ -115,12 +115,16 @@ def test_serve_with_demo_prints_working_credentials(tmp_path, restart):
     _start_and_stop_demo(tmp_path)
 
 
-def _serve_once(tmp_path, *flags):
+def _serve_once(tmp_path, *flags, port_from_environment=False):
     """Run ``bankbridge serve`` until /health answers, stop it with SIGINT; returns its output."""
     port = _free_port()
     env = {**os.environ, "BANKBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path}/serve.db"}
+    if port_from_environment:
+        env["BANKBRIDGE_PORT"] = str(port)
+    else:
+        flags = ("--port", str(port), *flags)
     process = subprocess.Popen(
-        [sys.executable, "-m", "bankbridge", "serve", "--port", str(port), *flags],
+        [sys.executable, "-m", "bankbridge", "serve", *flags],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -159,6 +163,17 @@ def _start_and_stop_demo(tmp_path):
     with TestClient(create_app(Settings(database_url=database_url))) as client:
         token = client.post("/token", data={"grant_type": "client_credentials"}, auth=(key, secret))
         assert token.status_code == 200, output
+
+
+def test_serve_listens_on_bankbridge_port_without_a_port_flag(tmp_path):
+    output = _serve_once(tmp_path, port_from_environment=True)
+    assert "Uvicorn running on http://127.0.0.1:" in output
+
+
+def test_serve_refuses_a_port_out_of_range(tmp_path):
+    result = _cli(tmp_path, "serve", "--port", "70000", check=False)
+    assert result.returncode == 2
+    assert "--port" in result.stderr
 
 
 @pytest.mark.parametrize("flags", [[], ["--no-access-log"]])

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import re
 from pathlib import Path
+
+import click
 
 from bankbridge import cli, config
 
@@ -12,13 +13,13 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
 
 
-def _commands(parser: argparse.ArgumentParser, prefix: str = "bankbridge") -> list[str]:
+def _commands(group: click.Group, prefix: str = "bankbridge") -> list[str]:
+    """Every command and subcommand, from click's own model of the CLI."""
     found = []
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, sub in action.choices.items():
-                found.append(f"{prefix} {name}")
-                found.extend(_commands(sub, f"{prefix} {name}"))
+    for name, command in group.commands.items():
+        found.append(f"{prefix} {name}")
+        if isinstance(command, click.Group):
+            found.extend(_commands(command, f"{prefix} {name}"))
     return found
 
 
@@ -28,8 +29,9 @@ def test_readme_starts_with_the_two_setup_commands():
 
 
 def test_readme_mentions_every_cli_command():
-    commands = _commands(cli._parser())
+    commands = _commands(cli.cli)
     assert "bankbridge accounts create" in commands
+    assert "bankbridge node-preload" in commands
     for command in commands:
         assert f"`{command}" in README, command
 

@@ -1,9 +1,13 @@
-"""The ``bankbridge`` command: ``serve`` the API (and emulators), manage ``accounts``."""
+"""The ``bankbridge`` command (click): ``serve`` the API (and emulators), manage ``accounts``.
+
+``serve --host/--port`` default to ``BANKBRIDGE_HOST``/``BANKBRIDGE_PORT``, named once in
+``config.py``; every other setting is read by ``config.load_settings``.
+"""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
+import functools
 import json
 import os
 import re
@@ -12,7 +16,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bankbridge.config import Settings, load_settings
+import click
+
+from bankbridge.config import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    HOST_VARIABLE,
+    PORT_VARIABLE,
+    Settings,
+    load_settings,
+)
 from bankbridge.crypto import load_vault
 from bankbridge.domain.accounts import (
     TOKEN_CACHE_SECONDS,
@@ -25,7 +38,7 @@ from bankbridge.models import Account, Application
 from bankbridge.partners.kit.keys import SandboxKeys
 from bankbridge.store import SqlStore, open_database
 
-__all__ = ["main"]
+__all__ = ["cli", "main"]
 
 T = TypeVar("T")
 
@@ -40,135 +53,159 @@ DWOLLA_NODE_PRELOAD = Path(__file__).resolve().parent / "node" / "dwolla-preload
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "handler", None):
-        parser.print_help()
-        return 2
     try:
-        settings = load_settings()
-    except ValueError as exc:
-        print(f"bankbridge: {exc}", file=sys.stderr)
-        return 2
-    status: int = args.handler(args, settings)
-    return status
+        status = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="bankbridge",
+            standalone_mode=False,
+        )
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        return 1
+    return status if isinstance(status, int) else 0
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="bankbridge", description="Dwolla-compatible exchange sessions service."
-    )
-    commands = parser.add_subparsers(title="commands")
+def _settings(command: Callable[..., int]) -> Callable[..., int]:
+    """Hand the command the settings read from ``BANKBRIDGE_*`` (exit 2 when they are bad)."""
 
-    serve = commands.add_parser("serve", help="serve the API (and, in sandbox mode, emulators)")
-    serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port to bind (default 8000)")
-    serve.add_argument(
-        "--workers", type=int, default=1, help="worker processes sharing the port (default 1)"
-    )
-    serve.add_argument(
-        "--demo", action="store_true", help="create a demo account on first start and show it"
-    )
-    serve.add_argument(
-        "--no-access-log",
-        dest="access_log",
-        action="store_false",
-        help="do not log one line per request (errors and startup are still logged)",
-    )
-    serve.set_defaults(handler=_serve)
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> int:
+        try:
+            settings = load_settings()
+        except ValueError as exc:
+            click.echo(f"bankbridge: {exc}", err=True)
+            return 2
+        return command(settings, *args, **kwargs)
 
-    accounts = commands.add_parser("accounts", help="manage accounts (tenants)")
-    account_commands = accounts.add_subparsers(title="account commands")
-    create = account_commands.add_parser("create", help="create an account and its API keys")
-    create.add_argument("--name", required=True, help="the account's name")
-    create.add_argument(
-        "--redirect-url",
-        action="append",
-        default=[],
-        metavar="URL",
-        help="an allowed exchange-session redirect URL (repeatable)",
-    )
-    create.add_argument(
-        "--partner",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="enable only these exchange partners (repeatable; default all)",
-    )
-    create.add_argument("--json", action="store_true", help="print one JSON object")
-    create.set_defaults(handler=_accounts_create)
-
-    listing = account_commands.add_parser("list", help="list accounts")
-    listing.add_argument("--json", action="store_true", help="print one JSON array")
-    listing.set_defaults(handler=_accounts_list)
-
-    rotate = account_commands.add_parser(
-        "rotate-secret",
-        help="give an account's API key a new secret (shown once) and revoke its tokens",
-    )
-    rotate.add_argument("id", help="the account's id (see `accounts list`)")
-    rotate.add_argument("--json", action="store_true", help="print one JSON object")
-    rotate.set_defaults(handler=_accounts_rotate_secret)
-
-    remove = account_commands.add_parser(
-        "remove",
-        help="remove an account's API key and secret and revoke its tokens (data is kept)",
-    )
-    remove.add_argument("id", help="the account's id (see `accounts list`)")
-    remove.add_argument("--json", action="store_true", help="print one JSON object")
-    remove.set_defaults(handler=_accounts_remove)
-
-    preload = commands.add_parser(
-        "node-preload",
-        help="print the path of the Node.js preload that sends Dwolla's sandbox host here",
-    )
-    preload.set_defaults(handler=_node_preload)
-    return parser
+    return run
 
 
-def _node_preload(args: argparse.Namespace, settings: Settings) -> int:
-    """For ``NODE_OPTIONS="--require $(bankbridge node-preload)"``."""
-    print(DWOLLA_NODE_PRELOAD)
-    return 0
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+_ACCOUNT_ID = click.argument("account_id", metavar="ID")
 
 
-def _serve(args: argparse.Namespace, settings: Settings) -> int:
+@click.group(
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Dwolla-compatible exchange sessions service.",
+)
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """The ``bankbridge`` command group; with no command, its help (exit 2)."""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+        ctx.exit(2)
+
+
+@cli.command(help="Serve the API (and, in sandbox mode, the emulators).")
+@click.option(
+    "--host",
+    envvar=HOST_VARIABLE,
+    default=DEFAULT_HOST,
+    show_default=True,
+    show_envvar=True,
+    help="Interface to bind.",
+)
+@click.option(
+    "--port",
+    envvar=PORT_VARIABLE,
+    type=click.IntRange(1, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    show_envvar=True,
+    help="Port to bind.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes sharing the port.",
+)
+@click.option("--demo", is_flag=True, help="Create a demo account on first start and show it.")
+@click.option(
+    "--no-access-log",
+    "access_log",
+    is_flag=True,
+    flag_value=False,
+    default=True,
+    help="Do not log one line per request (errors and start-up are still logged).",
+)
+@_settings
+def serve(
+    settings: Settings, host: str, port: int, workers: int, demo: bool, access_log: bool
+) -> int:
     import uvicorn
 
-    if args.workers < 1:
-        print("bankbridge: --workers must be at least 1", file=sys.stderr)
-        return 2
-    changes: dict[str, Any] = {}
-    if args.host:
-        changes["host"] = args.host
-        os.environ["BANKBRIDGE_HOST"] = args.host
-    if args.port:
-        changes["port"] = args.port
-        os.environ["BANKBRIDGE_PORT"] = str(args.port)
-    settings = settings.with_changes(**changes)
-    if args.demo:
+    # Worker processes build their app from the environment: it carries the flags to them.
+    os.environ[HOST_VARIABLE], os.environ[PORT_VARIABLE] = host, str(port)
+    settings = settings.with_changes(host=host, port=port)
+    if demo:
         _announce_demo(settings)
     uvicorn.run(
         "bankbridge.app:app_from_environment",
         factory=True,
         host=settings.host,
         port=settings.port,
-        workers=args.workers,
+        workers=workers,
         log_level="info",
-        access_log=args.access_log,
+        access_log=access_log,
         proxy_headers=False,
     )
     return 0
 
 
-def _accounts_create(args: argparse.Namespace, settings: Settings) -> int:
+@cli.group(help="Manage accounts (tenants).")
+def accounts() -> None:
+    """The ``accounts`` commands."""
+
+
+@cli.command(
+    "node-preload",
+    help="Print the path of the Node.js preload that sends Dwolla's sandbox host here.",
+)
+def node_preload() -> int:
+    """For ``NODE_OPTIONS="--require $(bankbridge node-preload)"``."""
+    click.echo(str(DWOLLA_NODE_PRELOAD))
+    return 0
+
+
+@accounts.command("create", help="Create an account and its API keys.")
+@click.option("--name", required=True, help="The account's name.")
+@click.option(
+    "--redirect-url",
+    "redirect_urls",
+    multiple=True,
+    metavar="URL",
+    help="An allowed exchange-session redirect URL (repeatable).",
+)
+@click.option(
+    "--partner",
+    "partners",
+    multiple=True,
+    metavar="NAME",
+    help="Enable only these exchange partners (repeatable; default all).",
+)
+@_JSON
+@_settings
+def accounts_create(
+    settings: Settings,
+    name: str,
+    redirect_urls: tuple[str, ...],
+    partners: tuple[str, ...],
+    as_json: bool,
+) -> int:
     try:
-        created = asyncio.run(_create_account(settings, args.name, args.redirect_url, args.partner))
+        created = asyncio.run(_create_account(settings, name, list(redirect_urls), list(partners)))
     except ValueError as exc:
         print(f"bankbridge: {exc}", file=sys.stderr)
         return 2
     document = _account_document(created, settings)
-    if args.json:
+    if as_json:
         print(json.dumps(document))
     else:
         print(f"Account {created.account.id} ({created.account.name})")
@@ -179,7 +216,10 @@ def _accounts_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _accounts_list(args: argparse.Namespace, settings: Settings) -> int:
+@accounts.command("list", help="List accounts (never secrets).")
+@_JSON
+@_settings
+def accounts_list(settings: Settings, as_json: bool) -> int:
     async def fetch() -> list[dict[str, Any]]:
         database = await open_database(settings.database_url)
         try:
@@ -198,7 +238,7 @@ def _accounts_list(args: argparse.Namespace, settings: Settings) -> int:
             await database.close()
 
     accounts = asyncio.run(fetch())
-    if args.json:
+    if as_json:
         print(json.dumps(accounts))
     else:
         for account in accounts:
@@ -208,15 +248,22 @@ def _accounts_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _accounts_rotate_secret(args: argparse.Namespace, settings: Settings) -> int:
+@accounts.command(
+    "rotate-secret",
+    help="Give an account's API key a new secret (shown once) and revoke its tokens.",
+)
+@_ACCOUNT_ID
+@_JSON
+@_settings
+def accounts_rotate_secret(settings: Settings, account_id: str, as_json: bool) -> int:
     async def rotate(store: SqlStore, account: Account) -> NewAccount:
         return await reissue_secret(store, account)
 
-    rotated = _on_account(settings, args.id, rotate)
+    rotated = _on_account(settings, account_id, rotate)
     if rotated is None:
         return 1
     document = {"id": rotated.account.id, "key": rotated.application.key, "secret": rotated.secret}
-    if args.json:
+    if as_json:
         print(json.dumps(document))
     else:
         print(f"Account {rotated.account.id} ({rotated.account.name}): new secret")
@@ -226,14 +273,21 @@ def _accounts_rotate_secret(args: argparse.Namespace, settings: Settings) -> int
     return 0
 
 
-def _accounts_remove(args: argparse.Namespace, settings: Settings) -> int:
+@accounts.command(
+    "remove",
+    help="Remove an account's API key and secret and revoke its tokens (data is kept).",
+)
+@_ACCOUNT_ID
+@_JSON
+@_settings
+def accounts_remove(settings: Settings, account_id: str, as_json: bool) -> int:
     async def remove(store: SqlStore, account: Account) -> Application:
         return await remove_application(store, account)
 
-    removed = _on_account(settings, args.id, remove)
+    removed = _on_account(settings, account_id, remove)
     if removed is None:
         return 1
-    if args.json:
+    if as_json:
         print(json.dumps({"id": removed.account_id, "key": removed.key, "removed": True}))
     else:
         print(f"Account {removed.account_id}: API key {removed.key} removed.")

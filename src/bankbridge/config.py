@@ -16,6 +16,9 @@ __all__ = ["PartnerCredentials", "Secret", "Settings", "load_settings"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+# Also the defaults of `bankbridge serve --host/--port` (cli.py reads these names from here).
+HOST_VARIABLE = "BANKBRIDGE_HOST"
+PORT_VARIABLE = "BANKBRIDGE_PORT"
 DEFAULT_DATABASE_URL = "sqlite:///var/bankbridge.db"
 MODES = ("sandbox", "remote")
 
@@ -128,8 +131,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         overrides[slug] = values
     return Settings(
         database_url=env.get("BANKBRIDGE_DATABASE_URL") or DEFAULT_DATABASE_URL,
-        host=env.get("BANKBRIDGE_HOST") or DEFAULT_HOST,
-        port=int(env.get("BANKBRIDGE_PORT") or DEFAULT_PORT),
+        host=env.get(HOST_VARIABLE) or DEFAULT_HOST,
+        port=int(env.get(PORT_VARIABLE) or DEFAULT_PORT),
         public_url_override=env.get("BANKBRIDGE_PUBLIC_URL") or None,
         mode=mode,
         token_ttl_seconds=int(env.get("BANKBRIDGE_TOKEN_TTL_SECONDS") or 3600),
