@@ -16,7 +16,7 @@ import logging
 from datetime import timedelta
 
 from bankbridge.clock import now
-from bankbridge.store.base import Store
+from bankbridge.store.base import AccountStore
 
 __all__ = ["EXPIRED_TOKEN_RETENTION", "Housekeeper"]
 
@@ -29,7 +29,7 @@ EXPIRED_TOKEN_RETENTION = timedelta(days=1)
 class Housekeeper:
     """Runs ``store.purge_expired`` every ``interval`` seconds until stopped."""
 
-    def __init__(self, store: Store, interval: float = INTERVAL_SECONDS) -> None:
+    def __init__(self, store: AccountStore, interval: float = INTERVAL_SECONDS) -> None:
         self._store = store
         self._interval = interval
         self._task: asyncio.Task[None] | None = None

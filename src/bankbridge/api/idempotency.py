@@ -34,7 +34,7 @@ from bankbridge.clock import now
 from bankbridge.domain.accounts import authenticate
 from bankbridge.errors import BankBridgeError, Conflict, ValidationError
 from bankbridge.services import Services
-from bankbridge.store.base import Store, StoredResponse
+from bankbridge.store.base import IdempotencyStore, StoredResponse
 
 __all__ = ["IdempotencyMiddleware"]
 
@@ -173,7 +173,7 @@ def _new_owner() -> str:
     return f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(8)}"
 
 
-async def _keep_leased(store: Store, account_id: str, key: str, owner: str) -> None:
+async def _keep_leased(store: IdempotencyStore, account_id: str, key: str, owner: str) -> None:
     """Renew the owner's lease every ``RENEW_SECONDS`` until cancelled or taken over."""
     while True:
         await asyncio.sleep(RENEW_SECONDS)

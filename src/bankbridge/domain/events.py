@@ -11,7 +11,7 @@ from bankbridge.clock import now
 from bankbridge.errors import NotFound
 from bankbridge.ids import new_id
 from bankbridge.models import Account, Event, Page
-from bankbridge.store.base import Store
+from bankbridge.store.base import WebhookStore
 
 __all__ = [
     "CUSTOMER_CREATED",
@@ -47,7 +47,7 @@ TOPICS = (
 
 
 async def emit(
-    store: Store,
+    store: WebhookStore,
     account_id: str,
     topic: str,
     resource_type: str,
@@ -62,7 +62,7 @@ async def emit(
     return event
 
 
-async def get_event(store: Store, account: Account, event_id: str) -> Event:
+async def get_event(store: WebhookStore, account: Account, event_id: str) -> Event:
     """One of the account's events; another account's is not found (as Dwolla answers)."""
     event = await store.get_event(event_id)
     if event is None or event.account_id != account.id:
@@ -70,6 +70,6 @@ async def get_event(store: Store, account: Account, event_id: str) -> Event:
     return event
 
 
-async def list_events(store: Store, account: Account, limit: int, offset: int) -> Page:
+async def list_events(store: WebhookStore, account: Account, limit: int, offset: int) -> Page:
     """The account's events, newest first."""
     return await store.list_events(account.id, limit, offset)

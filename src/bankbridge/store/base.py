@@ -28,13 +28,18 @@ from bankbridge.models import (
 )
 
 __all__ = [
+    "AccountStore",
     "Database",
     "EmulatorRecords",
+    "ExchangeStore",
+    "IdempotencyStore",
     "NewRecord",
     "Row",
     "Store",
     "StoredResponse",
+    "TokenFailureStore",
     "UniqueViolation",
+    "WebhookStore",
 ]
 
 Row = dict[str, Any]
@@ -129,15 +134,12 @@ class EmulatorRecords(Protocol):
         ...
 
 
-class Store(Protocol):
-    """Everything the domain reads and writes."""
+class AccountStore(Protocol):
+    """Accounts, their API applications and tokens, customers, exchange sessions, the
+    emulators' records and housekeeping (``store/sql.py``)."""
 
     def transaction(self) -> AbstractAsyncContextManager[Store]:
         """A store whose every call commits together (or not at all) when the block ends."""
-        ...
-
-    async def add_event(self, event: Event) -> None:
-        """Record an event and queue one webhook per active subscription of its account."""
         ...
 
     async def create_account(self, account: Account, application: Application) -> None:
@@ -178,27 +180,6 @@ class Store(Protocol):
         """The account and expiry of a token, by its hash (one indexed lookup)."""
         ...
 
-    # Failed token requests (store/sql_token_failures.py) ----------------------------
-
-    async def token_lockout_end(self, key_hash: str) -> datetime | None:
-        """When the client key's lockout ends (past if not locked); None if it never failed."""
-        ...
-
-    async def record_token_failure(
-        self,
-        key_hash: str,
-        moment: datetime,
-        window_end: datetime,
-        max_failures: int,
-        locked_until: datetime,
-    ) -> bool:
-        """Count a failed attempt; True when this one locks the key until ``locked_until``."""
-        ...
-
-    async def clear_token_failures(self, key_hash: str) -> None:
-        """Forget the client key's failed attempts."""
-        ...
-
     async def create_customer(self, customer: Customer) -> Customer | None:
         """Store a customer; returns the existing one instead when the email is taken."""
         ...
@@ -230,7 +211,32 @@ class Store(Protocol):
         token attempts), and access tokens that expired before ``tokens_before``."""
         ...
 
-    # Idempotency keys (store/sql_idempotency.py) ------------------------------------
+
+class TokenFailureStore(Protocol):
+    """Failed ``POST /token`` attempts per client key (``store/sql_token_failures.py``)."""
+
+    async def token_lockout_end(self, key_hash: str) -> datetime | None:
+        """When the client key's lockout ends (past if not locked); None if it never failed."""
+        ...
+
+    async def record_token_failure(
+        self,
+        key_hash: str,
+        moment: datetime,
+        window_end: datetime,
+        max_failures: int,
+        locked_until: datetime,
+    ) -> bool:
+        """Count a failed attempt; True when this one locks the key until ``locked_until``."""
+        ...
+
+    async def clear_token_failures(self, key_hash: str) -> None:
+        """Forget the client key's failed attempts."""
+        ...
+
+
+class IdempotencyStore(Protocol):
+    """Idempotency keys and the responses they replay (``store/sql_idempotency.py``)."""
 
     async def claim_idempotency_key(
         self,
@@ -267,7 +273,9 @@ class Store(Protocol):
         """(state, request key, response) of a live key; None when there is none."""
         ...
 
-    # Exchanges and funding sources (store/sql_exchanges.py) -------------------------
+
+class ExchangeStore(Protocol):
+    """Exchanges and the funding sources made from them (``store/sql_exchanges.py``)."""
 
     async def create_exchange(
         self, exchange: Exchange, token_key: str, connection_key: str
@@ -321,7 +329,13 @@ class Store(Protocol):
         """Mark a funding source removed; False if it already was."""
         ...
 
-    # Events and webhooks (store/sql_webhooks.py) ------------------------------------
+
+class WebhookStore(Protocol):
+    """Events, webhook subscriptions, webhooks and their delivery (``store/sql_webhooks.py``)."""
+
+    async def add_event(self, event: Event) -> None:
+        """Record an event and queue one webhook per active subscription of its account."""
+        ...
 
     async def get_event(self, event_id: str) -> Event | None:
         """One event by id, whatever its account (the domain checks ownership)."""
@@ -380,3 +394,9 @@ class Store(Protocol):
     ) -> bool:
         """Record an attempt; update the webhook and release it if the claim still holds."""
         ...
+
+
+class Store(
+    AccountStore, TokenFailureStore, IdempotencyStore, ExchangeStore, WebhookStore, Protocol
+):
+    """Everything the domain reads and writes (``SqlStore``, one mixin per part)."""

@@ -44,7 +44,7 @@ from bankbridge.models import (
     Header,
     WebhookAttempt,
 )
-from bankbridge.store.base import Store
+from bankbridge.store.base import WebhookStore
 from bankbridge.webhooks.signing import webhook_headers
 from bankbridge.webhooks.transport import PublicOnlyTransport
 
@@ -120,7 +120,7 @@ class DeliveryWorker:
 
     def __init__(
         self,
-        store: Store,
+        store: WebhookStore,
         settings: Settings,
         vault: Vault,
         http: httpx.AsyncClient,
