@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,10 +26,22 @@ _emails = itertools.count(1)
 
 
 def assert_dwolla_error(response: Any, status: int, code: str) -> dict[str, Any]:
-    """The response is a Dwolla error body with this status and code; returns the body."""
+    """The response is a Dwolla error body with this status and code; returns the body.
+
+    When the request was to an operation of the route table, its OpenAPI document must list
+    that status and code for it: every error test also checks the table.
+    """
     assert response.status_code == status, (response.status_code, response.text)
     body: dict[str, Any] = response.json()
     assert body["code"] == code, body
+    request = getattr(response, "_request", None)
+    if request is not None:
+        documented = documented_error_codes(request.method, request.url.path, status)
+        assert documented is None or code in documented, (
+            request.method,
+            request.url.path,
+            documented,
+        )
     assert isinstance(body["message"], str) and body["message"], body
     if code == "ValidationError":
         errors = body["_embedded"]["errors"]
@@ -113,3 +127,30 @@ def sandbox_credentials(
     """The credentials ``owner``'s adapters use with the ``slug`` emulator."""
     vault = load_vault(Settings(secret_key=Secret(secret_key)))
     return SandboxKeys(vault).for_account(slug, owner)
+
+
+def documented_error_codes(method: str, path: str, status: int) -> list[str] | None:
+    """The Dwolla codes the route table documents for ``status`` on this request, ``[]`` when
+    it documents no such status, None when no operation serves the path."""
+    for pattern, operations in _operations():
+        if pattern.fullmatch(path):
+            operation = operations.get(method.lower())
+            if operation is None:
+                return None
+            reply = operation["responses"].get(str(status))
+            if reply is None:
+                return []
+            schema = next(iter(reply.get("content", {}).values()), {}).get("schema", {})
+            return list(schema.get("properties", {}).get("code", {}).get("enum", []))
+    return None
+
+
+@functools.cache
+def _operations() -> list[tuple[re.Pattern[str], dict[str, Any]]]:
+    from bankbridge.api.openapi import openapi_document
+    from bankbridge.api.routes import api_routes
+
+    paths = openapi_document(api_routes())["paths"]
+    return [
+        (re.compile(re.sub(r"\\{[^}]+\\}", "[^/]*", re.escape(p))), ops) for p, ops in paths.items()
+    ]

@@ -174,7 +174,7 @@ def api_routes() -> list[BaseRoute]:
                 "exchanges",
                 "Create an exchange",
                 _created("Exchange created"),
-                (Forbidden, InvalidExchangeToken, PartnerError),
+                (Forbidden, InvalidExchangeToken, DuplicateResource, PartnerError),
                 body=Body("NewExchange"),
             ),
         ),
