@@ -120,9 +120,13 @@ def is_same_origin(request: Request, public_url: str) -> bool:
     """
     expected = origin_of(public_url)
     origin = request.headers.get("origin")
-    if origin is not None:
+    # A page with ``Referrer-Policy: no-referrer`` (ours) makes the browser send
+    # ``Origin: null`` even for its own posts; ``Sec-Fetch-Site`` still says where it came from.
+    if origin is not None and origin != "null":
         return origin.lower() == expected
     site = request.headers.get("sec-fetch-site")
+    if origin == "null":
+        return site in ("same-origin", "none")
     return site is None or site in ("same-origin", "none")
 
 
