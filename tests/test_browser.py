@@ -129,10 +129,14 @@ def test_plaid_link_page_shows_the_public_token_in_a_browser(browser_page, platf
     base, api = platform
     session = _session(api, "Plaid")
     browser_page.goto(f"{base}/sandbox/plaid/link?token={session['externalProviderSessionToken']}")
+    browser_page.click("[data-institution-id=ins_109508]")
     browser_page.fill("#username", "user_good")
     browser_page.fill("#password", "pass_good")
     browser_page.click("button[type=submit]")
+    browser_page.check("input[data-subtype=savings]")
+    browser_page.click("text=Continue")
     browser_page.wait_for_selector("text=public-sandbox-")
+    assert "Plaid Saving" in browser_page.content()
 
 
 def test_checkout_flow_page_shows_the_payment_id_in_a_browser(browser_page, platform):
