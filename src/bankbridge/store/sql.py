@@ -206,24 +206,17 @@ class SqlStore(ExchangeSql, IdempotencySql, WebhookSql):
         row = await self.database.fetch_one(
             "SELECT * FROM exchange_sessions WHERE id = :id", {"id": session_id}
         )
-        if row is None:
-            return None
-        return ExchangeSession(
-            id=row["id"],
-            account_id=row["account_id"],
-            customer_id=row["customer_id"],
-            partner_slug=row["partner"],
-            created=from_micros(row["created_at"]),
-            redirect_url=row["redirect_url"],
-            exchange_id=row["exchange_id"],
-            provider=ProviderSession(
-                url=row["provider_url"],
-                token=row["provider_token"],
-                data=json.loads(row["provider_data"]) if row["provider_data"] else None,
-                external_ref=row["external_ref"],
-                expires_at=from_micros(row["expires_at"]) if row["expires_at"] else None,
-            ),
+        return _exchange_session(row) if row else None
+
+    async def list_recent_exchange_sessions(
+        self, account_id: str, partner: str, created_after: datetime
+    ) -> list[ExchangeSession]:
+        rows = await self.database.fetch_all(
+            "SELECT * FROM exchange_sessions WHERE account_id = :account AND partner = :partner "
+            "AND created_at > :after ORDER BY created_at DESC, id",
+            {"account": account_id, "partner": partner, "after": to_micros(created_after)},
         )
+        return [_exchange_session(row) for row in rows]
 
     # Housekeeping -------------------------------------------------------------------
 
@@ -384,4 +377,23 @@ def _customer(row: Row) -> Customer:
         business_name=row["business_name"],
         correlation_id=row["correlation_id"],
         created=from_micros(row["created_at"]),
+    )
+
+
+def _exchange_session(row: Row) -> ExchangeSession:
+    return ExchangeSession(
+        id=row["id"],
+        account_id=row["account_id"],
+        customer_id=row["customer_id"],
+        partner_slug=row["partner"],
+        created=from_micros(row["created_at"]),
+        redirect_url=row["redirect_url"],
+        exchange_id=row["exchange_id"],
+        provider=ProviderSession(
+            url=row["provider_url"],
+            token=row["provider_token"],
+            data=json.loads(row["provider_data"]) if row["provider_data"] else None,
+            external_ref=row["external_ref"],
+            expires_at=from_micros(row["expires_at"]) if row["expires_at"] else None,
+        ),
     )
