@@ -273,6 +273,7 @@ class _View:
             "institution_name": flow["institution_name"],
             "update_mode": flow["update_item_id"] is not None,
             "closable": view not in _FINISHED,
+            "asking_to_exit": view == link_flow.EXIT,
             "drop_in": _drop_in(self.parent, messages, after_open=after_open),
         }
         if view == link_flow.SELECT_INSTITUTION:

@@ -56,6 +56,7 @@
     var loaded = false;
     var queue = []; // messages for the page, held until it says it is ready
     var frame = null;
+    var loadReported = false;
 
     function makeFrame() {
       frame = document.createElement("iframe");
@@ -103,7 +104,8 @@
       if (message.type === "ready") {
         var first = !loaded;
         loaded = true;
-        if (first && state === "created") {
+        if (first && !loadReported) {
+          loadReported = true; // once per handler, even when open() came first
           call(config.onLoad, []);
         }
         var pending = queue;
