@@ -350,6 +350,15 @@ def test_link_pages_send_the_hosted_page_security_headers(
     assert page.headers["cache-control"] == "no-store"
 
 
+def test_link_pages_build_their_urls_from_the_public_url_not_the_host_header(
+    client: TestClient, link_token: LinkToken
+) -> None:
+    page = client.get(LINK, params={"token": link_token()}, headers={"Host": "evil.example"})
+
+    assert read_form(page.text)["action"] == "http://testserver/sandbox/plaid/link"
+    assert "evil.example" not in page.text
+
+
 def test_a_form_posted_from_another_site_is_refused(
     client: TestClient, link_token: LinkToken
 ) -> None:
