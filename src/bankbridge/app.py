@@ -26,6 +26,7 @@ from bankbridge.crypto import load_vault
 from bankbridge.housekeeping import Housekeeper
 from bankbridge.partners import PARTNERS
 from bankbridge.partners.base import EmulatorContext
+from bankbridge.redaction import install_access_log_redaction
 from bankbridge.services import Services
 from bankbridge.store import SqlStore, open_database
 from bankbridge.store.base import EmulatorRecords
@@ -96,6 +97,7 @@ def create_app(settings: Settings) -> Starlette:
                 await webhook_http.aclose()
                 await database.close()
 
+    install_access_log_redaction()  # capability tokens in URLs never reach the access log
     app = Starlette(
         routes=routes,
         exception_handlers=EXCEPTION_HANDLERS,

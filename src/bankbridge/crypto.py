@@ -20,6 +20,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 
 from bankbridge.config import Settings, sqlite_path
+from bankbridge.private_files import make_private_folder
 
 __all__ = ["Vault", "VaultError", "load_vault"]
 
@@ -73,7 +74,7 @@ def load_vault(settings: Settings) -> Vault:
         )
     path = Path(str(sqlite_path(settings.database_url)) + ".key")
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(path.parent)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:

@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from bankbridge.clock import now
-from bankbridge.housekeeping import Housekeeper
+from bankbridge.housekeeping import EXPIRED_TOKEN_RETENTION, Housekeeper
 from bankbridge.store import SqlStore, open_database
 
 
@@ -34,7 +34,8 @@ def test_housekeeping_deletes_only_expired_rows(database_url):
     assert left == ["forever", "fresh"]
 
 
-def test_housekeeping_deletes_expired_access_tokens(database_url):
+def test_housekeeping_deletes_access_tokens_a_day_after_they_expire(database_url):
+    """Tokens expired for less than the retention stay, so they answer ExpiredAccessToken."""
     from bankbridge.domain.accounts import create_account
 
     async def scenario():
@@ -42,14 +43,17 @@ def test_housekeeping_deletes_expired_access_tokens(database_url):
         try:
             store = SqlStore(database)
             created = await create_account(store, "Tokens", [], [])
-            await store.add_access_token("old", created.application, now() - timedelta(seconds=1))
-            await store.add_access_token("live", created.application, now() + timedelta(hours=1))
+            app = created.application
+            long_ago = now() - EXPIRED_TOKEN_RETENTION - timedelta(seconds=1)
+            await store.add_access_token("long-expired", app, long_ago)
+            await store.add_access_token("just-expired", app, now() - timedelta(seconds=1))
+            await store.add_access_token("live", app, now() + timedelta(hours=1))
             await Housekeeper(store).run_once()
-            return [
+            return sorted(
                 r["token_hash"]
                 for r in await database.fetch_all("SELECT token_hash FROM access_tokens")
-            ]
+            )
         finally:
             await database.close()
 
-    assert asyncio.run(scenario()) == ["live"]
+    assert asyncio.run(scenario()) == ["just-expired", "live"]

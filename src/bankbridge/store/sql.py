@@ -21,12 +21,13 @@ from bankbridge.domain.models import (
 from bankbridge.store.base import Database, EmulatorRecords, NewRecord, Row, UniqueViolation
 from bankbridge.store.sql_exchanges import ExchangeSql
 from bankbridge.store.sql_idempotency import IdempotencySql
+from bankbridge.store.sql_token_failures import TokenFailureSql
 from bankbridge.store.sql_webhooks import WebhookSql
 
 __all__ = ["SqlStore"]
 
 
-class SqlStore(ExchangeSql, IdempotencySql, WebhookSql):
+class SqlStore(ExchangeSql, IdempotencySql, TokenFailureSql, WebhookSql):
     """The one ``Store`` implementation; the driver decides SQLite or PostgreSQL.
 
     ``vault`` encrypts the secrets some tables hold; a store without one (the CLI's) can
@@ -94,10 +95,21 @@ class SqlStore(ExchangeSql, IdempotencySql, WebhookSql):
         return _application(row) if row else None
 
     async def set_application_secret(self, application_id: str, secret_hash: str) -> None:
-        await self.database.execute(
-            "UPDATE applications SET secret_hash = :hash WHERE id = :id",
-            {"hash": secret_hash, "id": application_id},
-        )
+        async with self.database.transaction() as tx:
+            await tx.execute(
+                "UPDATE applications SET secret_hash = :hash WHERE id = :id",
+                {"hash": secret_hash, "id": application_id},
+            )
+            await tx.execute(
+                "DELETE FROM access_tokens WHERE application_id = :id", {"id": application_id}
+            )
+
+    async def remove_application(self, application_id: str) -> None:
+        async with self.database.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM access_tokens WHERE application_id = :id", {"id": application_id}
+            )
+            await tx.execute("DELETE FROM applications WHERE id = :id", {"id": application_id})
 
     async def add_access_token(
         self, token_hash: str, application: Application, expires_at: datetime
@@ -220,7 +232,9 @@ class SqlStore(ExchangeSql, IdempotencySql, WebhookSql):
 
     # Housekeeping -------------------------------------------------------------------
 
-    async def purge_expired(self, moment: datetime, batch: int = 500) -> int:
+    async def purge_expired(
+        self, moment: datetime, tokens_before: datetime, batch: int = 500
+    ) -> int:
         """Delete up to ``batch`` expired rows of each kind; returns how many went."""
         micros = to_micros(moment)
         removed = await self.database.execute(
@@ -231,9 +245,10 @@ class SqlStore(ExchangeSql, IdempotencySql, WebhookSql):
         )
         removed += await self.database.execute(
             "DELETE FROM access_tokens WHERE token_hash IN ("
-            "SELECT token_hash FROM access_tokens WHERE expires_at < :now LIMIT :batch)",
-            {"now": micros, "batch": batch},
+            "SELECT token_hash FROM access_tokens WHERE expires_at < :before LIMIT :batch)",
+            {"before": to_micros(tokens_before), "batch": batch},
         )
+        removed += await self._purge_token_failures(moment, batch)
         return removed
 
     # Emulators ----------------------------------------------------------------------
