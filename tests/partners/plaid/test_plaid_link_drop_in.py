@@ -230,3 +230,20 @@ def test_an_unknown_or_used_link_token_ends_link_with_invalid_link_token(
     assert message["error"]["error_code"] == "INVALID_LINK_TOKEN"
     assert message["error"]["error_type"] == "INVALID_INPUT"
     assert _drop_in(unknown)["after_open"] is True
+
+
+def test_a_link_token_completed_by_another_session_ends_this_one_at_once(
+    client: TestClient, link_token: LinkToken
+) -> None:
+    token = link_token()
+    mine = _post(client, _open(client, token), username="user_good", password="pass_good")
+    other = _post(client, _open(client, token), username="user_good", password="pass_good")
+    _post(client, other, account_id=re.findall(r'name="account_id" value="([^"]+)"', other.text)[0])
+
+    late = _post(
+        client, mine, account_id=re.findall(r'name="account_id" value="([^"]+)"', mine.text)[0]
+    )
+
+    assert late.status_code == 410
+    assert _drop_in(late)["after_open"] is False  # Link is open: tell the app now
+    assert _names(late) == [("EXIT", None), "exit"]

@@ -69,17 +69,16 @@ class _LinkPage:
         else:
             if not is_same_origin(request, self.context.settings.public_url):
                 return self.unavailable(
-                    "", 403, "Request refused", "This form was posted from another site.", ""
+                    "", 403, "Request refused", "This form was posted from another site."
                 )
             try:
                 fields = await read_form(request, self.context.settings.max_body_bytes)
             except BodyError as error:
                 status = 413 if error.reason == "too_large" else 400
-                return self.unavailable(
-                    "", status, "Bad request", "The form could not be read.", ""
-                )
+                return self.unavailable("", status, "Bad request", "The form could not be read.")
         token = fields.get("token", "")
         parent = _parent_origin(fields.get("origin", ""))
+        opening = request.method == "GET"  # a new page the app has yet to open
         owner = await owner_of(self.context.index, token)
         records = self.context.records_for(owner) if owner else None
         record = await records.get(state.LINK_TOKEN, token) if records else None
@@ -89,7 +88,7 @@ class _LinkPage:
                 404,
                 "Link session not found",
                 "This Plaid Link session does not exist. Ask the app for a new link.",
-                "",
+                opening=opening,
             )
         frames = await self._frame_origins(owner)
         now = self.context.now()
@@ -100,8 +99,8 @@ class _LinkPage:
                 "Link session expired",
                 "This Plaid Link session has expired or was already completed. "
                 "Ask the app for a new link.",
-                "",
                 frames,
+                opening=opening,
             )
         item = await records.get(state.ITEM, record["item_id"]) if record["item_id"] else None
         if record["item_id"] and item is None:
@@ -110,8 +109,8 @@ class _LinkPage:
                 410,
                 "Account no longer connected",
                 "The account this session would re-connect has been removed.",
-                "",
                 frames,
+                opening=opening,
             )
         view = _View(self, request, records, record, item, parent, frames, now)
         if request.method == "GET":
@@ -128,10 +127,12 @@ class _LinkPage:
         status: int,
         title: str,
         message: str,
-        token: str,
         frames: list[str] | None = None,
+        *,
+        opening: bool = False,
     ) -> Response:
-        # Inside the drop-in, Link ends with onExit(INVALID_LINK_TOKEN), as Plaid's does.
+        """An error page; inside the drop-in, Link ends with onExit(INVALID_LINK_TOKEN), as
+        Plaid's does (once the app opens Link, when ``opening`` a new page)."""
         error = {
             "error_type": "INVALID_INPUT",
             "error_code": "INVALID_LINK_TOKEN",
@@ -148,11 +149,11 @@ class _LinkPage:
         return self.pages.render(
             "link_unavailable.html",
             {
-                **self.common(token, "", parent),
+                **self.common("", "", parent),
                 "title": title,
                 "message": message,
                 "closable": False,
-                "drop_in": _drop_in(parent, messages, after_open=True),
+                "drop_in": _drop_in(parent, messages, after_open=opening),
             },
             status=status,
             frame_origins=frames or (),
@@ -213,7 +214,6 @@ class _View:
                 410,
                 "Link session ended",
                 "This Plaid Link session has already ended. Ask the app for a new link.",
-                "",
                 self.frames,
             )
         step = link_flow.advance(flow, self.link_token, form.get("action", ""), form)
@@ -226,7 +226,6 @@ class _View:
                     410,
                     "Link session expired",
                     "This Plaid Link session was already completed. Ask the app for a new link.",
-                    "",
                     self.frames,
                 )
             messages += finished
