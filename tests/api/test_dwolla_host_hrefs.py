@@ -9,13 +9,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from bankbridge.config import SANDBOX_CREDENTIALS
+from helpers import sandbox_credentials
 
 DWOLLA_SANDBOX = "https://api-sandbox.dwolla.com"
-PLAID_HEADERS = {
-    "PLAID-CLIENT-ID": SANDBOX_CREDENTIALS["plaid"][0],
-    "PLAID-SECRET": SANDBOX_CREDENTIALS["plaid"][1],
-}
 
 
 def on_dwolla(href: str) -> str:
@@ -35,11 +31,12 @@ def test_a_session_names_its_partner_by_a_dwolla_host_href(api, customer):
     assert session["_links"]["exchange-partner"]["href"] == partner
 
 
-def test_an_exchange_and_its_funding_source_take_dwolla_host_hrefs(api, customer):
+def test_an_exchange_and_its_funding_source_take_dwolla_host_hrefs(api, customer, account):
+    plaid = sandbox_credentials("plaid", account.account.id)
     public_token = api.client.post(
         "/sandbox/plaid/sandbox/public_token/create",
         json={"institution_id": "ins_109508", "initial_products": ["auth"]},
-        headers=PLAID_HEADERS,
+        headers={"PLAID-CLIENT-ID": plaid.client_id, "PLAID-SECRET": plaid.secret},
     ).json()["public_token"]
     exchange = api.post(
         f"/customers/{customer['id']}/exchanges",

@@ -263,8 +263,19 @@ class Store(Protocol):
 
     # Exchanges and funding sources (store/sql_exchanges.py) -------------------------
 
-    async def create_exchange(self, exchange: Exchange, token_key: str) -> bool:
-        """Store an exchange; False when its token was already exchanged."""
+    async def create_exchange(
+        self, exchange: Exchange, token_key: str, connection_key: str
+    ) -> bool:
+        """Store an exchange; False when its token was already exchanged or the customer
+        already has an active exchange with the same ``connection_key``."""
+        ...
+
+    async def find_active_exchange(self, customer_id: str, connection_key: str) -> Exchange | None:
+        """The customer's active exchange with this ``connection_key``, if any."""
+        ...
+
+    async def exchange_token_used(self, partner: str, token_key: str) -> bool:
+        """True when a token (by its ``token_key``) was already exchanged at ``partner``."""
         ...
 
     async def get_exchange(self, exchange_id: str) -> Exchange | None:
