@@ -62,6 +62,10 @@
     // "submit" carries data for Plaid Layer, which this emulator does not offer.
   });
 
+  // Link is visible only once the app has called open(): a user who acts before the handler's
+  // "open" arrives has opened it. Report the view first, so no event is lost to the navigation.
+  document.addEventListener("submit", postAll, true);
+
   post({ type: "ready" });
   if (!view.after_open) {
     postAll();
