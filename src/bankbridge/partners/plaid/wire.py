@@ -1,8 +1,8 @@
 """Plaid's wire shapes (API version 2020-09-14) and their conversion to and from domain types.
 
-Only the calls the broker makes are described: ``/link/token/create``,
-``/item/public_token/exchange``, ``/auth/get``, ``/processor/auth/get`` and
-``/processor/token/create``. Field names are Plaid's; see ``shared/reference/partners.md`` §1.
+Only the calls the broker makes are described: ``/link/token/create``, ``/link/token/get``
+(which Link session handed out a public token), ``/item/public_token/exchange``,
+``/auth/get``, ``/processor/auth/get`` and ``/processor/token/create``. Field names are Plaid's; see ``shared/reference/partners.md`` §1.
 """
 
 from __future__ import annotations
