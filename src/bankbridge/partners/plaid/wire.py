@@ -2,7 +2,8 @@
 
 Only the calls the broker makes are described: ``/link/token/create``, ``/link/token/get``
 (which Link session handed out a public token), ``/item/public_token/exchange``,
-``/auth/get``, ``/processor/auth/get`` and ``/processor/token/create``. Field names are Plaid's; see ``shared/reference/partners.md`` §1.
+``/auth/get``, ``/processor/auth/get`` and ``/processor/token/create``. Field names are
+Plaid's; see ``shared/reference/partners.md`` §1.
 """
 
 from __future__ import annotations
