@@ -5,9 +5,9 @@ Every hosted page is rendered by ``HostedPages.render``, which sends:
 - ``Content-Security-Policy``: scripts only from BankBridge itself or inline with this
   response's nonce, forms posting only to BankBridge, no ``<base>``, and ``frame-ancestors``
   limited to BankBridge, local development origins (``localhost`` and ``127.0.0.1`` on
-  any port; CSP has no syntax for an IPv6 literal such as ``[::1]``) and the origins of the
-  owning account's registered redirect URLs: the apps that embed the partner's UI through
-  the drop-in scripts.
+  any port; CSP has no syntax for an IPv6 literal such as ``[::1]``) and the origins of
+  the owning account's registered redirect URLs: the apps that embed the partner's UI
+  through the drop-in scripts.
 - ``Referrer-Policy: no-referrer`` (page URLs carry capability tokens),
   ``Cache-Control: no-store``, ``X-Content-Type-Options: nosniff``.
 
@@ -117,16 +117,14 @@ def is_same_origin(request: Request, public_url: str) -> bool:
 
     Browsers send ``Origin`` on every form post (and ``Sec-Fetch-Site``); scripts and
     command-line clients send neither, and are not what cross-site request forgery abuses.
+    A page served with ``Referrer-Policy: no-referrer`` (every hosted page) makes Chromium
+    send ``Origin: null`` even to its own origin; then ``Sec-Fetch-Site`` decides.
     """
     expected = origin_of(public_url)
     origin = request.headers.get("origin")
-    # A page with ``Referrer-Policy: no-referrer`` (ours) makes the browser send
-    # ``Origin: null`` even for its own posts; ``Sec-Fetch-Site`` still says where it came from.
     if origin is not None and origin != "null":
         return origin.lower() == expected
     site = request.headers.get("sec-fetch-site")
-    if origin == "null":
-        return site in ("same-origin", "none")
     return site is None or site in ("same-origin", "none")
 
 
