@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format clean bench
+.PHONY: install run test test-fast lint format clean bench
 
 install: $(STAMP)
 
@@ -20,6 +20,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# Everything but the tests that drive Chromium (marked `browser`).
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not browser"
 
 # Never part of `make test` or CI: ~12 minutes on 2 cores (see BENCHMARKS.md).
 bench: $(STAMP)

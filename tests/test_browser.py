@@ -1,45 +1,17 @@
 """The hosted pages in a real browser: headless Chromium, driven by Playwright.
 
-Chromium comes from Debian (``apt-get install chromium``); Playwright's own browser download
-does not work here. Without Chromium these tests are skipped with that instruction, except
-in CI (``CI=true``), where a missing browser fails the run.
+Chromium comes from Debian; how it is found and started is in ``support/chromium.py``
+(skipped when missing, except under ``CI=true``, where a missing browser fails the run).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-from concurrent.futures import ThreadPoolExecutor
-
-import httpx
 import pytest
-from playwright.sync_api import sync_playwright
 
-from bankbridge.crypto import load_vault
-from bankbridge.domain.accounts import create_account
-from bankbridge.store import SqlStore, open_database
-from live_server import live_server
+from live_server import live_platform
+from support.chromium import launched_chromium
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path:
-        return path
-    message = "Chromium not found: install it with `apt-get install chromium` (Debian)."
-    if os.environ.get("CI") == "true":
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(params=["sqlite"])
@@ -50,45 +22,15 @@ def database_url(request, tmp_path):
 
 @pytest.fixture
 def browser_page():
-    executable = _chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
+    with launched_chromium() as browser:
+        yield browser.new_page()
 
 
 @pytest.fixture
 def platform(settings):
     """A live server and an API client of a fresh account on it."""
-    import asyncio
-
-    async def account():
-        database = await open_database(settings.database_url)
-        try:
-            store = SqlStore(database, load_vault(settings))
-            return await create_account(store, "Browser", [], [])
-        finally:
-            await database.close()
-
-    with live_server(settings) as base:
-        # Playwright's sync API may own this thread's event loop: run ours elsewhere.
-        with ThreadPoolExecutor(1) as pool:
-            created = pool.submit(asyncio.run, account()).result()
-        token = httpx.post(
-            f"{base}/token",
-            data={"grant_type": "client_credentials"},
-            auth=(created.application.key, created.secret),
-        ).json()["access_token"]
-        with httpx.Client(
-            base_url=base,
-            headers={
-                "Authorization": f"Bearer {token}",
-                "Accept": "application/vnd.dwolla.v1.hal+json",
-            },
-        ) as api:
-            yield base, api
+    with live_platform(settings, name="Browser") as live:
+        yield live.base, live.api
 
 
 def _session(api, partner):

@@ -1,0 +1,1 @@
+"""Test support shared by several test folders: Chromium, npm packages, an offline browser."""
