@@ -47,6 +47,7 @@ from starlette.types import ASGIApp
 
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.partners.checkout.emulator.api import RequestIds, api_routes
+from bankbridge.partners.checkout.emulator.components import component_routes
 from bankbridge.partners.checkout.emulator.pages import page_routes
 
 __all__ = ["build_emulator"]
@@ -59,7 +60,7 @@ def build_emulator(context: EmulatorContext) -> ASGIApp:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         return Response(status_code=status)
 
-    routes = [*api_routes(context), *page_routes(context)]
+    routes = [*api_routes(context), *page_routes(context), *component_routes(context)]
     return Starlette(
         routes=routes,
         middleware=[Middleware(RequestIds)],
