@@ -358,3 +358,20 @@ def test_a_form_body_over_the_limit_is_refused_before_it_is_read(
     )
 
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Origin": "null", "Sec-Fetch-Site": "same-origin"}, 200),  # no-referrer form post
+        ({"Origin": "null", "Sec-Fetch-Site": "cross-site"}, 403),
+        ({"Origin": "null"}, 403),
+        ({"Sec-Fetch-Site": "same-site"}, 403),
+    ],
+)
+def test_a_form_post_is_judged_by_fetch_metadata_when_origin_is_null(
+    client: TestClient, new_session: NewSession, headers: dict[str, str], status: int
+) -> None:
+    response = client.post(f"{EMULATOR}/flow/{new_session()}", data=card_form(), headers=headers)
+
+    assert response.status_code == status

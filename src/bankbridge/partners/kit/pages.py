@@ -115,15 +115,20 @@ def origin_of(url: str) -> str | None:
 def is_same_origin(request: Request, public_url: str) -> bool:
     """False when a browser says the request comes from another site than BankBridge.
 
-    Browsers send ``Origin`` on every form post (and ``Sec-Fetch-Site``); scripts and
-    command-line clients send neither, and are not what cross-site request forgery abuses.
+    Browsers send ``Origin`` on every form post (``null`` under ``no-referrer``) and
+    ``Sec-Fetch-Site``; scripts and command-line clients send neither, and are not what
+    cross-site request forgery abuses.
     """
     expected = origin_of(public_url)
     origin = request.headers.get("origin")
-    if origin is not None:
-        return origin.lower() == expected
     site = request.headers.get("sec-fetch-site")
-    return site is None or site in ("same-origin", "none")
+    # Under ``Referrer-Policy: no-referrer`` (every hosted page's) a browser posts a form with
+    # ``Origin: null``; its ``Sec-Fetch-Site`` still says where the post came from.
+    if origin is not None and origin != "null":
+        return origin.lower() == expected
+    if site is not None:
+        return site in ("same-origin", "none")
+    return origin is None
 
 
 def script_response(source: str, public_url: str) -> Response:
