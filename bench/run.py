@@ -122,7 +122,7 @@ def main() -> int:
     serve = [_bin("bankbridge"), "serve", "--port", "{port}", "--no-access-log"]
     try:
         for target in get_targets.values():
-            env = {**env_base, **target.env, "BANKBRIDGE_SECRET_KEY": "bench-not-secret"}
+            env = {**env_base, **target.env, "BANKBRIDGE_SECRET_KEY": seeding.SECRET_KEY}
             _start(target, serve, env, pinning)
         _capture_body(main_get, floor_body)
         py = _bin("python")
@@ -140,7 +140,7 @@ def main() -> int:
         )
         for target in (post_sqlite, post_pg):
             if target.skipped is None:
-                env = {**env_base, **target.env, "BANKBRIDGE_SECRET_KEY": "bench-not-secret"}
+                env = {**env_base, **target.env, "BANKBRIDGE_SECRET_KEY": seeding.SECRET_KEY}
                 _start(target, serve, env, pinning)
         if prism_cmd is not None:
             _start(prism_get, [*prism_cmd, "-p", "{port}"], env_base, pinning)

@@ -5,7 +5,8 @@ tokens are hashed exactly as the app does); customers and sessions are bulk-inse
 SQL into the schema the app's own migrations created (``executemany`` on SQLite, COPY on
 PostgreSQL), because a million sessions through the HTTP API would take hours. Every session
 carries provider data in its partner's real shape: an MX Connect widget URL, a Plaid
-``link-sandbox-…`` token, a Checkout.com payment session (id, secret, token).
+``link-sandbox-…`` token, a Checkout.com payment session (id, secret, token), the last
+sealed with the bench servers' key exactly as the store seals it.
 """
 
 from __future__ import annotations
@@ -22,14 +23,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from bankbridge.clock import now, to_micros
-from bankbridge.config import sqlite_path
+from bankbridge.config import Secret, Settings, sqlite_path
+from bankbridge.crypto import Vault, load_vault
 from bankbridge.domain.accounts import create_account, issue_token
 from bankbridge.partners import PARTNERS
 from bankbridge.store import SqlStore, open_database
+from bankbridge.store.sealed import seal_session_data
 
-__all__ = ["Credentials", "SeedResult", "issue_tokens", "seed"]
+__all__ = ["SECRET_KEY", "Credentials", "SeedResult", "issue_tokens", "seed"]
 
-SEED_VERSION = 1  # bump when the generated data changes, so cached databases are rebuilt
+SEED_VERSION = 2  # bump when the generated data changes, so cached databases are rebuilt
+SECRET_KEY = "bench-not-secret"  # BANKBRIDGE_SECRET_KEY of every bench server
 BATCH = 20_000
 _ALNUM = string.ascii_letters + string.digits
 _MX_SUFFIX = (  # MX Connect's UI options, as the emulator's widget URLs end
@@ -145,6 +149,7 @@ async def _seed(
 
     picked: list[tuple[str, str]] = []
     keep = min(1.0, sample / max(1, n_sessions))
+    vault = load_vault(Settings(database_url=database_url, secret_key=Secret(SECRET_KEY)))
 
     def session_rows() -> Any:
         # Sessions arrive in time order, as they would in production (ids are random).
@@ -154,7 +159,13 @@ async def _seed(
             customer_id = rng.choice(customers[credential.account_id])
             created = start + (month * i) // max(1, n_sessions)
             row = _session_row(
-                rng, public_url, credential.account_id, customer_id, PARTNERS[i % 3].slug, created
+                rng,
+                vault,
+                public_url,
+                credential.account_id,
+                customer_id,
+                PARTNERS[i % 3].slug,
+                created,
             )
             if rng.random() < keep:
                 picked.append((credential.account_id, row[0]))
@@ -170,6 +181,7 @@ async def _seed(
 
 def _session_row(
     rng: random.Random,
+    vault: Vault,
     public_url: str,
     account_id: str,
     customer_id: str,
@@ -200,12 +212,14 @@ def _session_row(
             "environment": "sandbox",
             "flow_url": f"{public_url}/sandbox/checkout/flow/{ps}",
         }
-        data = json.dumps(
+        data = seal_session_data(
+            vault,
+            session_id,
             {
                 "id": ps,
                 "payment_session_secret": f"pss_{uuid.UUID(int=rng.getrandbits(128), version=4)}",
                 "payment_session_token": base64.b64encode(json.dumps(flow).encode()).decode(),
-            }
+            },
         )
         ref = ps
         expires = None

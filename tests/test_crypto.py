@@ -63,3 +63,19 @@ def Vault_key(passphrase):
     from bankbridge.crypto import _as_fernet_key
 
     return _as_fernet_key(passphrase)
+
+
+def test_sealed_value_opens_only_with_its_key_and_context():
+    vault, other = Vault(Vault_key("a")), Vault(Vault_key("b"))
+    sealed = vault.seal('{"payment_session_secret": "pss_1"}', "exchange-session\x1fs1")
+    assert "pss_1" not in sealed and not sealed.startswith("{")
+    assert vault.seal("x", "c") != vault.seal("x", "c")  # a fresh nonce each time
+    assert vault.unseal(sealed, "exchange-session\x1fs1") == '{"payment_session_secret": "pss_1"}'
+    for attempt in (
+        lambda: vault.unseal(sealed, "exchange-session\x1fs2"),  # moved to another row
+        lambda: other.unseal(sealed, "exchange-session\x1fs1"),
+        lambda: vault.unseal(sealed[:-4] + ("AAAA" if sealed[-4:] != "AAAA" else "BBBB"), "c"),
+        lambda: vault.unseal("not sealed", "c"),
+    ):
+        with pytest.raises(VaultError):
+            attempt()

@@ -8,11 +8,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Route, sync_playwright
+from playwright.sync_api import Route
 
 from bankbridge.api.openapi import openapi_document
 from live_server import live_server
-from test_browser import CHROMIUM_ARGS, _chromium
+from support.chromium import launched_chromium
+
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(params=["sqlite"])
@@ -22,7 +24,6 @@ def database_url(request, tmp_path):
 
 
 def test_docs_page_renders_every_operation_offline(settings):
-    executable = _chromium()
     requested: list[str] = []
     blocked: list[str] = []
 
@@ -35,29 +36,25 @@ def test_docs_page_renders_every_operation_offline(settings):
             blocked.append(url)
             route.abort()
 
-    with live_server(settings) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.route("**/*", only_local)
-            page.goto(f"{base}/docs")
-            page.wait_for_selector("details.operation")
-            operations = page.locator("details.operation")
-            described = sum(
-                1
-                for item in openapi_document()["paths"].values()
-                for method in item
-                if method in ("get", "post", "delete")
-            )
-            assert operations.count() == described
-            session = page.locator("details.operation", has_text="/exchange-sessions/{id}")
-            session.first.locator("summary").click()
-            assert session.first.locator("a[href='#schema-ExchangeSession']").is_visible()
-            page.fill("#filter", "webhook")
-            visible = page.locator("details.operation:visible")
-            assert 0 < visible.count() < described
-            page.click("text=openapi.json")
-            assert '"openapi": "3.1.0"' in page.content()
-        finally:
-            browser.close()
+    with launched_chromium() as browser, live_server(settings) as base:
+        page = browser.new_page()
+        page.route("**/*", only_local)
+        page.goto(f"{base}/docs")
+        page.wait_for_selector("details.operation")
+        operations = page.locator("details.operation")
+        described = sum(
+            1
+            for item in openapi_document()["paths"].values()
+            for method in item
+            if method in ("get", "post", "delete")
+        )
+        assert operations.count() == described
+        session = page.locator("details.operation", has_text="/exchange-sessions/{id}")
+        session.first.locator("summary").click()
+        assert session.first.locator("a[href='#schema-ExchangeSession']").is_visible()
+        page.fill("#filter", "webhook")
+        visible = page.locator("details.operation:visible")
+        assert 0 < visible.count() < described
+        page.click("text=openapi.json")
+        assert '"openapi": "3.1.0"' in page.content()
     assert requested and not blocked, blocked

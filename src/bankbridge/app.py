@@ -26,9 +26,11 @@ from bankbridge.crypto import load_vault
 from bankbridge.housekeeping import Housekeeper
 from bankbridge.partners import PARTNERS
 from bankbridge.partners.base import EmulatorContext
+from bankbridge.redaction import install_access_log_redaction
 from bankbridge.services import Services
 from bankbridge.store import SqlStore, open_database
 from bankbridge.store.base import EmulatorRecords
+from bankbridge.store.sealed import seal_legacy_rows
 from bankbridge.webhooks.delivery import DeliveryWorker, delivery_client
 
 __all__ = ["create_app"]
@@ -68,6 +70,9 @@ def create_app(settings: Settings) -> Starlette:
         services.vault = load_vault(settings)
         database = await open_database(settings.database_url)
         services.store = SqlStore(database, services.vault)
+        sealed = await seal_legacy_rows(database, services.vault)
+        if sealed:
+            log.info("sealed %d rows stored before secrets were encrypted at rest", sealed)
         if settings.sandbox:
             # Adapters call only their emulator's base URL (``/sandbox/<slug>``), so their
             # requests go straight to the same mounted emulator apps, over HTTP as ever, and
@@ -81,7 +86,7 @@ def create_app(settings: Settings) -> Starlette:
                 services.adapters = {
                     p.slug: p.build_adapter(settings.partner(p.slug), http) for p in PARTNERS
                 }
-            webhook_http = delivery_client()
+            webhook_http = delivery_client(allow_local=settings.sandbox)
             worker = DeliveryWorker(services.store, settings, services.vault, webhook_http)
             app.state.webhook_worker = worker
             await worker.start()
@@ -96,6 +101,7 @@ def create_app(settings: Settings) -> Starlette:
                 await webhook_http.aclose()
                 await database.close()
 
+    install_access_log_redaction()  # capability tokens in URLs never reach the access log
     app = Starlette(
         routes=routes,
         exception_handlers=EXCEPTION_HANDLERS,

@@ -6,20 +6,36 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
 
 from bankbridge.config import Settings, load_settings
 from bankbridge.crypto import load_vault
-from bankbridge.domain.accounts import NewAccount, create_account, reissue_secret
+from bankbridge.domain.accounts import (
+    TOKEN_CACHE_SECONDS,
+    NewAccount,
+    create_account,
+    reissue_secret,
+    remove_application,
+)
+from bankbridge.domain.models import Account, Application
 from bankbridge.partners.kit.keys import SandboxKeys
 from bankbridge.store import SqlStore, open_database
 
 __all__ = ["main"]
 
+T = TypeVar("T")
+
 DEMO_NAME = "BankBridge demo"
 DEMO_REDIRECT_URLS = ["https://example.com/return", "com.example.app"]
+_REVOKED_IN = f"{TOKEN_CACHE_SECONDS:g} seconds in every running process"
+# Ids are UUIDs; anything else is no account (and PostgreSQL need not compare it).
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# Package data: a Node.js preload sending Dwolla's sandbox host to BankBridge.
+DWOLLA_NODE_PRELOAD = Path(__file__).resolve().parent / "node" / "dwolla-preload.cjs"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -85,7 +101,35 @@ def _parser() -> argparse.ArgumentParser:
     listing = account_commands.add_parser("list", help="list accounts")
     listing.add_argument("--json", action="store_true", help="print one JSON array")
     listing.set_defaults(handler=_accounts_list)
+
+    rotate = account_commands.add_parser(
+        "rotate-secret",
+        help="give an account's API key a new secret (shown once) and revoke its tokens",
+    )
+    rotate.add_argument("id", help="the account's id (see `accounts list`)")
+    rotate.add_argument("--json", action="store_true", help="print one JSON object")
+    rotate.set_defaults(handler=_accounts_rotate_secret)
+
+    remove = account_commands.add_parser(
+        "remove",
+        help="remove an account's API key and secret and revoke its tokens (data is kept)",
+    )
+    remove.add_argument("id", help="the account's id (see `accounts list`)")
+    remove.add_argument("--json", action="store_true", help="print one JSON object")
+    remove.set_defaults(handler=_accounts_remove)
+
+    preload = commands.add_parser(
+        "node-preload",
+        help="print the path of the Node.js preload that sends Dwolla's sandbox host here",
+    )
+    preload.set_defaults(handler=_node_preload)
     return parser
+
+
+def _node_preload(args: argparse.Namespace, settings: Settings) -> int:
+    """For ``NODE_OPTIONS="--require $(bankbridge node-preload)"``."""
+    print(DWOLLA_NODE_PRELOAD)
+    return 0
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -139,26 +183,87 @@ def _accounts_list(args: argparse.Namespace, settings: Settings) -> int:
     async def fetch() -> list[dict[str, Any]]:
         database = await open_database(settings.database_url)
         try:
-            accounts = await SqlStore(database).list_accounts()
+            store = SqlStore(database)
+            return [
+                {
+                    "id": a.id,
+                    "name": a.name,
+                    "redirectUrls": list(a.redirect_urls),
+                    "partners": list(a.partners),
+                    "removed": await store.get_first_application(a.id) is None,
+                }
+                for a in await store.list_accounts()
+            ]
         finally:
             await database.close()
-        return [
-            {
-                "id": a.id,
-                "name": a.name,
-                "redirectUrls": list(a.redirect_urls),
-                "partners": list(a.partners),
-            }
-            for a in accounts
-        ]
 
     accounts = asyncio.run(fetch())
     if args.json:
         print(json.dumps(accounts))
     else:
         for account in accounts:
-            print(f"{account['id']}  {account['name']}  partners={','.join(account['partners'])}")
+            removed = "  (removed)" if account["removed"] else ""
+            partners = ",".join(account["partners"])
+            print(f"{account['id']}  {account['name']}  partners={partners}{removed}")
     return 0
+
+
+def _accounts_rotate_secret(args: argparse.Namespace, settings: Settings) -> int:
+    async def rotate(store: SqlStore, account: Account) -> NewAccount:
+        return await reissue_secret(store, account)
+
+    rotated = _on_account(settings, args.id, rotate)
+    if rotated is None:
+        return 1
+    document = {"id": rotated.account.id, "key": rotated.application.key, "secret": rotated.secret}
+    if args.json:
+        print(json.dumps(document))
+    else:
+        print(f"Account {rotated.account.id} ({rotated.account.name}): new secret")
+        print(f"  key:    {document['key']}")
+        print(f"  secret: {document['secret']}   (shown once; only its hash is stored)")
+        print(f"The old secret no longer works; its tokens stop working within {_REVOKED_IN}.")
+    return 0
+
+
+def _accounts_remove(args: argparse.Namespace, settings: Settings) -> int:
+    async def remove(store: SqlStore, account: Account) -> Application:
+        return await remove_application(store, account)
+
+    removed = _on_account(settings, args.id, remove)
+    if removed is None:
+        return 1
+    if args.json:
+        print(json.dumps({"id": removed.account_id, "key": removed.key, "removed": True}))
+    else:
+        print(f"Account {removed.account_id}: API key {removed.key} removed.")
+        print(f"Its tokens stop working within {_REVOKED_IN}; its data is kept.")
+    return 0
+
+
+def _on_account(
+    settings: Settings, account_id: str, action: Callable[[SqlStore, Account], Awaitable[T]]
+) -> T | None:
+    """Run ``action`` on one account; None (after saying why on stderr) when it cannot."""
+
+    async def run() -> T | None:
+        database = await open_database(settings.database_url)
+        try:
+            store = SqlStore(database)
+            wanted = account_id.strip().lower()
+            account = await store.get_account(wanted) if _UUID.match(wanted) else None
+            if account is None:
+                print(f"bankbridge: no account with id {account_id!r}", file=sys.stderr)
+                return None
+            return await action(store, account)
+        finally:
+            await database.close()
+
+    try:
+        return asyncio.run(run())
+    except ValueError as exc:
+        print(f"bankbridge: {exc}", file=sys.stderr)
+        return None
 
 
 async def _create_account(
@@ -223,7 +328,7 @@ def _announce_demo(settings: Settings) -> None:
         try:
             store = SqlStore(database)
             for account in await store.list_accounts():
-                if account.name == DEMO_NAME:
+                if account.name == DEMO_NAME and await store.get_first_application(account.id):
                     return await reissue_secret(store, account)
             return await create_account(store, DEMO_NAME, DEMO_REDIRECT_URLS, [])
         finally:

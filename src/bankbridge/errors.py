@@ -16,6 +16,7 @@
     ├── MethodNotAllowed (405 MethodNotAllowed)
     ├── NotAcceptable (406 InvalidVersion)
     ├── Conflict (409 Conflict)                 e.g. an Idempotency-Key still in use
+    ├── TooManyRequests (429)                   carries ``retry_after`` seconds
     ├── UnsupportedMediaType (415 UnsupportedMediaType)
     └── PartnerError (502 ServerError)          a partner failed; detail stays in the log
 
@@ -43,6 +44,7 @@ __all__ = [
     "NotAcceptable",
     "NotFound",
     "PartnerError",
+    "TooManyRequests",
     "UnsupportedMediaType",
     "UpdateCredentials",
     "ValidationError",
@@ -194,6 +196,18 @@ class Conflict(BankBridgeError):
     status = 409
     code = "Conflict"
     default_message = "The request conflicts with another request in progress."
+
+
+class TooManyRequests(BankBridgeError):
+    """Refused for a while; ``retry_after`` says how many seconds (the Retry-After header)."""
+
+    status = 429
+    code = "TooManyRequests"
+    default_message = "Please wait a short period of time before re-attempting the request."
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
 
 
 class PartnerError(BankBridgeError):

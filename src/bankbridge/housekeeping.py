@@ -1,8 +1,11 @@
 """Housekeeping: a background task that deletes expired rows in small batches.
 
-Expired emulator records and access tokens are already invisible to every read; deleting
-them keeps tables (and the cost of reading them) from growing with time. Each process runs
-the task; the batched deletes are idempotent, so several processes may run it at once.
+Expired emulator records are already invisible to every read; deleting them keeps tables
+(and the cost of reading them) from growing with time. Expired access tokens are kept for
+``EXPIRED_TOKEN_RETENTION`` first, so that a client using one still hears
+``ExpiredAccessToken`` (time to fetch a new token), not ``InvalidAccessToken``, and no request
+races the purge. Each process runs the task; the batched deletes are idempotent, so several
+processes may run it at once.
 """
 
 from __future__ import annotations
@@ -10,15 +13,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 
 from bankbridge.clock import now
 from bankbridge.store.base import Store
 
-__all__ = ["Housekeeper"]
+__all__ = ["EXPIRED_TOKEN_RETENTION", "Housekeeper"]
 
 log = logging.getLogger("bankbridge.housekeeping")
 
 INTERVAL_SECONDS = 60.0
+EXPIRED_TOKEN_RETENTION = timedelta(days=1)
 
 
 class Housekeeper:
@@ -33,7 +38,8 @@ class Housekeeper:
         """Purge until a batch comes back short; returns the rows deleted."""
         total = 0
         while True:
-            removed = await self._store.purge_expired(now())
+            moment = now()
+            removed = await self._store.purge_expired(moment, moment - EXPIRED_TOKEN_RETENTION)
             total += removed
             if removed < 500:
                 return total

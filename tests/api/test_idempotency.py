@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
-from helpers import assert_dwolla_error
+import httpx
+
+from bankbridge.api import idempotency
+from bankbridge.clock import now
+from helpers import HAL, assert_dwolla_error
+from live_server import live_server
+from raw_http import PartialRequest
 
 
 def _create(api, key, email="same@example.com"):
@@ -78,3 +87,58 @@ def test_a_key_reused_for_another_request_is_refused(api, customer):
     )
     body = assert_dwolla_error(other, 409, "Conflict")
     assert "POST /customers" in body["message"]
+
+
+def test_a_key_held_by_a_dead_process_is_taken_over_within_the_lease(api, run, services, account):
+    """A crashed owner renews nothing: its key is free for a retry once the lease ends."""
+    store = services.require_store()
+    moment = now()
+    run(
+        store.claim_idempotency_key,
+        account.account.id,
+        "orphaned",
+        "POST /customers",
+        moment,
+        moment + idempotency.LEASE,
+        moment - idempotency.KEY_LIFETIME,
+        "crashed-host/4242/0123456789abcdef",
+    )
+    started = time.monotonic()
+    response = _create(api, "orphaned")
+    waited = time.monotonic() - started
+    assert response.status_code == 201, response.text
+    assert waited < idempotency.LEASE.total_seconds() + 2
+    assert api.get("/customers").json()["total"] == 1
+
+
+def test_a_slow_request_keeps_its_key_past_the_lease(settings, account, monkeypatch):
+    """The owner renews its lease while it runs, so a duplicate waits for its response."""
+    monkeypatch.setattr(idempotency, "LEASE", timedelta(seconds=1))
+    monkeypatch.setattr(idempotency, "RENEW_SECONDS", 0.2)
+    with live_server(settings) as base:
+        token = httpx.post(
+            f"{base}/token",
+            data={"grant_type": "client_credentials"},
+            auth=(account.application.key, account.secret),
+        ).json()["access_token"]
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "Accept": HAL,
+            "Content-Type": HAL,
+            "Idempotency-Key": "slow",
+        }
+        body = json.dumps({"firstName": "S", "lastName": "L", "email": "slow@example.com"})
+        # The first request's body arrives slowly: it holds the key well past one lease.
+        first = PartialRequest(base, "POST", "/customers", headers, body.encode(), 10)
+        time.sleep(3)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            duplicate = pool.submit(
+                httpx.post, f"{base}/customers", content=body, headers=headers, timeout=30
+            )
+            time.sleep(1)
+            assert not duplicate.done()  # waiting for the owner, not taking the key over
+            status, first_headers, _ = first.finish()
+            second = duplicate.result()
+    assert status == second.status_code == 201, second.text
+    assert second.headers["location"] == first_headers["location"]
+    assert second.headers["idempotent-replayed"] == "true"

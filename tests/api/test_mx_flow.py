@@ -82,22 +82,32 @@ def test_mx_exchange_becomes_a_verified_bank_funding_source(api, customer, run, 
     assert "accountNumber" not in response_text
 
 
-def test_the_same_bank_account_twice_is_a_duplicate_resource(api, customer):
+def test_the_same_mx_account_exchanged_again_is_a_duplicate_resource(api, customer):
+    """Listing again hands out a fresh token for the same account: redeeming it answers
+    DuplicateResource naming the existing exchange, however often it is tried."""
     connect_mx(api, customer)
     checking = next(c for c in available(api, customer) if c["name"] == "MX Bank Checking")
-    first = exchange(api, customer, checking["availableConnectionToken"]).headers["location"]
-    body = {"_links": {"exchange": {"href": first}}, "bankAccountType": "checking", "name": "A"}
-    source = api.post(f"/customers/{customer['id']}/funding-sources", body)
-    again = next(c for c in available(api, customer) if c["name"] == "MX Bank Checking")
-    second_response = exchange(api, customer, again["availableConnectionToken"])
-    assert second_response.status_code == 201, second_response.text
-    second = second_response.headers["location"]
-    duplicate = api.post(
-        f"/customers/{customer['id']}/funding-sources",
-        {**body, "_links": {"exchange": {"href": second}}},
-    )
-    error = assert_dwolla_error(duplicate, 400, "DuplicateResource")
-    assert error["_links"]["about"]["href"] == source.headers["location"]
+    first = exchange(api, customer, checking["availableConnectionToken"])
+    assert first.status_code == 201, first.text
+    mx = api.partner_href("MX")
+    for _ in range(2):
+        again = next(c for c in available(api, customer) if c["name"] == "MX Bank Checking")
+        assert again["availableConnectionToken"] != checking["availableConnectionToken"]
+        duplicate = exchange(api, customer, again["availableConnectionToken"], mx)
+        error = assert_dwolla_error(duplicate, 400, "DuplicateResource")
+        existing = first.headers["location"]
+        assert error["message"] == f"Exchange already exists: id={existing.rsplit('/', 1)[1]}"
+        assert error["_links"]["about"] == {
+            "href": existing,
+            "type": "application/vnd.dwolla.v1.hal+json",
+            "resource-type": "exchange",
+        }
+    listed = api.get(f"/customers/{customer['id']}/exchanges").json()
+    assert [e["_links"]["self"]["href"] for e in listed["_embedded"]["exchanges"]] == [existing]
+    topics = [e["topic"] for e in api.get("/events").json()["_embedded"]["events"]]
+    assert topics.count("customer_exchange_created") == 1
+    savings = next(c for c in available(api, customer) if c["name"] == "MX Bank Savings")
+    assert exchange(api, customer, savings["availableConnectionToken"]).status_code == 201
 
 
 def test_tampered_connection_token_is_rejected(api, customer):

@@ -88,6 +88,19 @@ def test_public_token_becomes_a_verified_bank_funding_source(api, customer):
     assert "1111222233330000" not in api.get(source.headers["location"]).text
 
 
+def test_the_same_bank_account_through_two_links_is_a_duplicate_funding_source(api, customer):
+    """Each Link makes a new Plaid item, so a new exchange; the bank account behind both is
+    one funding source: the second answers DuplicateResource naming the first."""
+    first = exchange(api, customer, {"plaid": {"publicToken": public_token(api, customer)}})
+    second = exchange(api, customer, {"plaid": {"publicToken": public_token(api, customer)}})
+    assert (first.status_code, second.status_code) == (201, 201), second.text
+    source = funding_source(api, customer, first.headers["location"])
+    assert source.status_code == 201, source.text
+    duplicate = funding_source(api, customer, second.headers["location"])
+    error = assert_dwolla_error(duplicate, 400, "DuplicateResource")
+    assert error["_links"]["about"]["href"] == source.headers["location"]
+
+
 def test_public_token_is_single_use(api, customer):
     token = public_token(api, customer)
     assert exchange(api, customer, {"plaid": {"publicToken": token}}).status_code == 201

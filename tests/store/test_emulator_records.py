@@ -6,8 +6,10 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from cryptography.fernet import Fernet
 
 from bankbridge.clock import now
+from bankbridge.crypto import Vault
 from bankbridge.store import SqlStore, open_database
 from bankbridge.store.base import NewRecord
 
@@ -16,7 +18,7 @@ def _run(database_url, scenario):
     async def main():
         database = await open_database(database_url)
         try:
-            return await scenario(SqlStore(database))
+            return await scenario(SqlStore(database, Vault(Fernet.generate_key())))
         finally:
             await database.close()
 

@@ -1,7 +1,9 @@
-"""Webhook fixtures: a localhost receiver, and a delivery worker the test drives itself."""
+"""Webhook fixtures: a localhost receiver, a delivery worker the test drives itself, and a
+resolver whose answers the test chooses (no test sends a DNS query)."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -11,7 +13,7 @@ from starlette.testclient import TestClient
 from bankbridge.config import Settings
 from bankbridge.services import Services
 from bankbridge.webhooks.delivery import DeliveryWorker, delivery_client
-from webhook_testing import TINY_SCHEDULE, Receiver
+from webhook_testing import TINY_SCHEDULE, Receiver, Resolver
 
 
 @pytest.fixture
@@ -26,12 +28,15 @@ def receiver() -> Iterator[Receiver]:
 def make_worker(
     client: TestClient, services: Services, settings: Settings, run: Callable[..., Any]
 ) -> Iterator[Callable[..., DeliveryWorker]]:
-    """Factory: a delivery worker on the app's store (the app's own poller is stopped)."""
+    """Factory: a delivery worker on the app's store (the app's own poller is stopped).
+
+    Its client allows local receivers (as in sandbox mode) unless ``allow_local=False``.
+    """
     run(client.app.state.webhook_worker.stop)  # type: ignore[attr-defined]
     clients = []
 
     def make(**options: Any) -> DeliveryWorker:
-        http = delivery_client()
+        http = delivery_client(allow_local=options.pop("allow_local", True))
         clients.append(http)
         options.setdefault("schedule", TINY_SCHEDULE)
         store = options.pop("store", services.require_store())
@@ -62,3 +67,11 @@ def deliver(run: Callable[..., Any], worker: DeliveryWorker) -> Callable[[], int
         raise AssertionError("webhooks stayed due after 50 rounds")
 
     return go
+
+
+@pytest.fixture
+def resolver(monkeypatch: pytest.MonkeyPatch) -> Resolver:
+    """``socket.getaddrinfo`` answering the names a test sets; numeric hosts only otherwise."""
+    fake = Resolver(socket.getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    return fake

@@ -169,9 +169,22 @@ def test_receiver_down_then_back_gets_the_webhook_on_retry(
     statuses = [a["response"]["statusCode"] for a in webhook["attempts"]]
     assert statuses == [200, 503, 0]  # newest first
     refused = webhook["attempts"][2]
-    assert refused["response"]["body"].startswith("BankBridge: the request failed")
+    assert refused["response"]["body"] == "BankBridge: connection failed."
     assert refused["request"]["body"] == received[0].body.decode()
     assert deliver() == 0  # delivered: nothing left
+
+
+def test_a_redirect_is_a_failed_attempt_and_is_not_followed(
+    api: ApiClient, receiver: Receiver, deliver: Callable[[], int]
+) -> None:
+    """A 302 is recorded as such and retried at the same URL; its Location is never visited."""
+    subscription = subscribe(api, receiver.url)
+    receiver.statuses = [302]
+    api.create_customer()
+    assert deliver() == 2  # 302, then 200
+    assert [r.path for r in receiver.received()] == ["/hooks", "/hooks"]
+    [webhook] = _webhooks(api, subscription)
+    assert [a["response"]["statusCode"] for a in webhook["attempts"]] == [200, 302]
 
 
 def test_webhook_fails_after_the_last_retry(

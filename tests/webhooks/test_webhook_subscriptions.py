@@ -13,7 +13,7 @@ from bankbridge.domain.webhooks import MAX_ACTIVE_SUBSCRIPTIONS, create_subscrip
 from bankbridge.errors import ValidationError
 from bankbridge.services import Services
 from helpers import HAL, ApiClient, assert_dwolla_error, assert_link
-from webhook_testing import subscribe
+from webhook_testing import Resolver, subscribe
 
 BASE = "http://testserver"
 
@@ -98,9 +98,10 @@ def test_create_subscription_rejects_wrongly_typed_fields(api: ApiClient) -> Non
 
 
 def test_sandbox_allows_http_localhost_but_remote_mode_requires_public_https(
-    services: Services, account: NewAccount, run: Callable[..., Any]
+    services: Services, account: NewAccount, run: Callable[..., Any], resolver: Resolver
 ) -> None:
-    """The domain rule behind the API: outside the sandbox only https to a real host."""
+    """The domain rule behind the API: outside the sandbox only https to a public host."""
+    resolver.names["hooks.example"] = ["93.184.216.34"]
     store, vault = services.require_store(), services.require_vault()
 
     def create(url: str, sandbox: bool) -> Any:

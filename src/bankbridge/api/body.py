@@ -24,8 +24,9 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The raw body, refusing anything larger than ``limit`` bytes without reading it all."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    declared = request.headers.get("content-length", "")
+    # ASCII digits only: ``str.isdigit`` also accepts "²", which ``int`` refuses.
+    if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
         raise BadRequest(f"The request body is too large: the limit is {limit} bytes.")
     chunks: list[bytes] = []
     size = 0

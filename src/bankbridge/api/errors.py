@@ -21,8 +21,10 @@ from bankbridge.errors import (
     MethodNotAllowed,
     NotFound,
     PartnerError,
+    TooManyRequests,
     ValidationError,
 )
+from bankbridge.redaction import redact_target
 
 __all__ = ["EXCEPTION_HANDLERS", "error_body"]
 
@@ -56,6 +58,8 @@ async def _bankbridge_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, PartnerError):
         log.warning("partner call failed: %s", exc)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after)}
     base_url = request.app.state.services.settings.public_url
     return hal_response(error_body(exc, base_url), status=exc.status, headers=headers)
 
@@ -75,7 +79,7 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.exception("unhandled error on %s %s", request.method, redact_target(request.url.path))
     return hal_response(error_body(BankBridgeError()), status=500)
 
 

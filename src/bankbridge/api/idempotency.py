@@ -7,11 +7,21 @@ once on different processes: the database row for (account, key) admits one owne
 others wait for its response. A request that fails with a 5xx releases its key, so a retry
 does the work. Requests without a valid bearer token are passed through (the endpoint
 answers 401); keys are per account, so two accounts never share one.
+
+A crash cannot release a key, so the owner holds it on a short lease (``LEASE``) that it
+renews while its request runs; once a dead process stops renewing, a retry takes the key
+over within ``LEASE`` and runs the request. The row names its owner (host, process and one
+claim), and only that owner renews, completes or releases it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
 import time
 from datetime import timedelta
 
@@ -24,12 +34,17 @@ from bankbridge.clock import now
 from bankbridge.domain.accounts import authenticate
 from bankbridge.errors import BankBridgeError, Conflict, ValidationError
 from bankbridge.services import Services
+from bankbridge.store.base import Store
 from bankbridge.store.sql_idempotency import StoredResponse
 
 __all__ = ["IdempotencyMiddleware"]
 
+log = logging.getLogger("bankbridge.idempotency")
+
 KEY_LIFETIME = timedelta(hours=24)
-LEASE = timedelta(seconds=60)  # how long a first request may run before others take over
+# How long a key stays held without renewal: the wait for a retry after its owner died.
+LEASE = timedelta(seconds=5)
+RENEW_SECONDS = 1.5  # the owner renews well within the lease, even on a busy event loop
 WAIT_SECONDS = 30.0  # how long a duplicate waits for the first request's response
 POLL_SECONDS = 0.05
 MAX_KEY_LENGTH = 255
@@ -65,11 +80,12 @@ class IdempotencyMiddleware:
             return
         store = services.require_store()
         request_key = f"{scope['method']} {scope['path']}"
+        owner = _new_owner()
         deadline = time.monotonic() + WAIT_SECONDS
         while True:
             moment = now()
             if await store.claim_idempotency_key(
-                account_id, key, request_key, moment, moment + LEASE, moment - KEY_LIFETIME
+                account_id, key, request_key, moment, moment + LEASE, moment - KEY_LIFETIME, owner
             ):
                 break
             found = await store.read_idempotent_response(account_id, key, moment - KEY_LIFETIME)
@@ -88,7 +104,7 @@ class IdempotencyMiddleware:
                 await self._reply_error(conflict, services, scope, receive, send)
                 return
             await asyncio.sleep(POLL_SECONDS)
-        await self._run_and_remember(scope, receive, send, account_id, key, services)
+        await self._run_and_remember(scope, receive, send, account_id, key, owner, services)
 
     async def _run_and_remember(
         self,
@@ -97,6 +113,7 @@ class IdempotencyMiddleware:
         send: Send,
         account_id: str,
         key: str,
+        owner: str,
         services: Services,
     ) -> None:
         store = services.require_store()
@@ -115,16 +132,19 @@ class IdempotencyMiddleware:
                 chunks.append(message.get("body", b""))
             await send(message)
 
+        renewal = asyncio.create_task(_keep_leased(store, account_id, key, owner))
         try:
             await self.app(scope, receive, capture)
         except BaseException:
-            await store.release_idempotency_key(account_id, key)
+            await _stop(renewal)
+            await store.release_idempotency_key(account_id, key, owner)
             raise
+        await _stop(renewal)
         if status >= 500:
-            await store.release_idempotency_key(account_id, key)
+            await store.release_idempotency_key(account_id, key, owner)
             return
         await store.complete_idempotency_key(
-            account_id, key, StoredResponse(status, response_headers, b"".join(chunks))
+            account_id, key, owner, StoredResponse(status, response_headers, b"".join(chunks))
         )
 
     @staticmethod
@@ -146,6 +166,32 @@ class IdempotencyMiddleware:
             error_body(error, services.settings.public_url), status=error.status
         )
         await response(scope, receive, send)
+
+
+def _new_owner() -> str:
+    """This claim's owner: host and process (to tell in the table who held a key), and a
+    random part, so that two requests of one process never pass for each other."""
+    return f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(8)}"
+
+
+async def _keep_leased(store: Store, account_id: str, key: str, owner: str) -> None:
+    """Renew the owner's lease every ``RENEW_SECONDS`` until cancelled or taken over."""
+    while True:
+        await asyncio.sleep(RENEW_SECONDS)
+        try:
+            held = await store.renew_idempotency_key(account_id, key, owner, now() + LEASE)
+        except Exception:  # a failed renewal must not fail the request; try again later
+            log.exception("could not renew the lease on an idempotency key")
+            continue
+        if not held:
+            log.warning("an idempotency key's lease lapsed and another request took it over")
+            return
+
+
+async def _stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def _replay(response: StoredResponse, send: Send) -> None:

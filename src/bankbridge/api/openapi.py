@@ -282,6 +282,18 @@ def _paths() -> dict[str, Any]:
                             "description": "Unknown or missing client credentials",
                             "content": _content(_ref("OAuthError"), JSON),
                         },
+                        "429": {
+                            **_error(
+                                "Too many failed attempts with this client key "
+                                "(`TooManyRequests`); retry after `Retry-After` seconds"
+                            ),
+                            "headers": {
+                                "Retry-After": {
+                                    "description": "Seconds until the key may try again",
+                                    "schema": {"type": "integer", "minimum": 1},
+                                }
+                            },
+                        },
                     },
                     errors=(),
                 ),

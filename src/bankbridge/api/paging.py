@@ -7,10 +7,11 @@ from starlette.requests import Request
 from bankbridge.api.hal import link
 from bankbridge.errors import FieldError, ValidationError
 
-__all__ = ["page_links", "paging"]
+__all__ = ["ascii_integer", "page_links", "paging"]
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 200
+_MAX_DIGITS = 18  # beyond any limit or offset, and far below int()'s 4300-digit refusal
 
 
 def paging(request: Request) -> tuple[int, int]:
@@ -25,17 +26,29 @@ def paging(request: Request) -> tuple[int, int]:
         if raw is None or raw == "":
             values[name] = default
             continue
-        if not raw.isdigit() or not low <= int(raw) <= high:
+        value = ascii_integer(raw)
+        if value is None or not low <= value <= high:
             errors.append(
                 FieldError(
                     f"/{name}", "Invalid", f"{name} must be an integer from {low} to {high}."
                 )
             )
             continue
-        values[name] = int(raw)
+        values[name] = value
     if errors:
         raise ValidationError(errors)
     return values["limit"], values["offset"]
+
+
+def ascii_integer(raw: str) -> int | None:
+    """The non-negative integer written in ASCII digits, or None.
+
+    ``str.isdigit`` also accepts ``²`` and ``٣``, which ``int`` then refuses (or reads as
+    Arabic-Indic digits): only 0-9 count, as in every client's query string.
+    """
+    if not raw or len(raw) > _MAX_DIGITS or not raw.isascii() or not raw.isdigit():
+        return None
+    return int(raw)
 
 
 def page_links(

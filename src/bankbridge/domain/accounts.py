@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -12,10 +14,19 @@ from bankbridge import partners
 from bankbridge.clock import now
 from bankbridge.domain.ids import hash_secret, new_id, new_secret, secret_matches
 from bankbridge.domain.models import Account, Application
-from bankbridge.errors import ExpiredAccessToken, InvalidAccessToken, ValidationError
+from bankbridge.errors import (
+    ExpiredAccessToken,
+    InvalidAccessToken,
+    TooManyRequests,
+    ValidationError,
+)
 from bankbridge.store.base import Store
 
 __all__ = [
+    "MAX_TOKEN_FAILURES",
+    "TOKEN_CACHE_SECONDS",
+    "TOKEN_FAILURE_WINDOW",
+    "TOKEN_LOCKOUT",
     "IssuedToken",
     "NewAccount",
     "TokenCache",
@@ -25,12 +36,27 @@ __all__ = [
     "issue_token",
     "normalize_redirect_url",
     "reissue_secret",
+    "remove_application",
 ]
+
+log = logging.getLogger("bankbridge.accounts")
 
 REDIRECT_PATH = "/_links/redirect-url/href"
 _PACKAGE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
-TOKEN_CACHE_SECONDS = 10.0
+# How long a process may go on accepting a token after it was revoked (see TokenCache).
+TOKEN_CACHE_SECONDS = 5.0
 TOKEN_CACHE_ENTRIES = 10_000
+# POST /token throttling per client key (see issue_token).
+MAX_TOKEN_FAILURES = 10
+TOKEN_FAILURE_WINDOW = timedelta(minutes=1)
+TOKEN_LOCKOUT = timedelta(minutes=1)
+_LOCKED_MESSAGE = (
+    "Too many failed attempts with this client key. Please wait a short period of time "
+    "before re-attempting the request."
+)
+# Compared against when the key is unknown, so that refusing it costs what a wrong secret
+# costs; no secret hashes to it (it is not a hex digest).
+_NO_SECRET_HASH = "no-application-has-this-key" + "-" * 37
 
 
 @dataclass(frozen=True)
@@ -113,20 +139,69 @@ async def create_account(
 
 
 async def reissue_secret(store: Store, account: Account) -> NewAccount:
-    """Give the account's first application a new secret (the old one stops working)."""
-    application = await store.get_first_application(account.id)
-    if application is None:
-        raise ValueError(f"account {account.id} has no application")
+    """Give the account's application a new secret; the old one and its tokens stop working.
+
+    Tokens are revoked in the database at once; a process that cached one refuses it
+    within ``TOKEN_CACHE_SECONDS``.
+    """
+    application = await _application_of(store, account)
     secret = new_secret()
     await store.set_application_secret(application.id, hash_secret(secret))
     return NewAccount(account, application, secret)
 
 
+async def remove_application(store: Store, account: Account) -> Application:
+    """Delete the account's application: its key, secret and tokens stop working.
+
+    The account and its data stay; without an application nobody can act for it.
+    """
+    application = await _application_of(store, account)
+    await store.remove_application(application.id)
+    return application
+
+
+def _seconds_until(moment: datetime, start: datetime) -> int:
+    """Whole seconds from ``start`` to ``moment``, rounded up (a Retry-After value)."""
+    return max(1, math.ceil((moment - start).total_seconds()))
+
+
+async def _application_of(store: Store, account: Account) -> Application:
+    application = await store.get_first_application(account.id)
+    if application is None:
+        raise ValueError(f"account {account.id} has no API application (it was removed)")
+    return application
+
+
 async def issue_token(store: Store, key: str, secret: str, ttl_seconds: int) -> IssuedToken | None:
-    """A new bearer token for valid client credentials, or None when they are wrong."""
+    """A new bearer token for valid client credentials, or None when they are wrong.
+
+    Raises ``TooManyRequests`` while the key is locked out: ``MAX_TOKEN_FAILURES`` wrong
+    attempts within ``TOKEN_FAILURE_WINDOW`` lock it for ``TOKEN_LOCKOUT``, in every process
+    (the count is in the database). An unknown key is refused after the same work as a
+    known one (a lookup, a hash comparison, a counted failure), so timing does not tell
+    which keys exist.
+    """
+    key_hash = hash_secret(key)
+    moment = now()
+    locked_until = await store.token_lockout_end(key_hash)
+    if locked_until is not None and locked_until > moment:
+        raise TooManyRequests(_seconds_until(locked_until, moment), _LOCKED_MESSAGE)
     application = await store.get_application_by_key(key)
-    if application is None or not secret_matches(secret, application.secret_hash):
+    expected = application.secret_hash if application is not None else _NO_SECRET_HASH
+    if not secret_matches(secret, expected) or application is None:
+        lockout_end = moment + TOKEN_LOCKOUT
+        if await store.record_token_failure(
+            key_hash, moment, moment + TOKEN_FAILURE_WINDOW, MAX_TOKEN_FAILURES, lockout_end
+        ):
+            log.warning(
+                "POST /token: client key %s… locked for %d s after %d failed attempts",
+                key_hash[:12],
+                TOKEN_LOCKOUT.total_seconds(),
+                MAX_TOKEN_FAILURES,
+            )
         return None
+    if locked_until is not None:  # earlier failures no longer count against the client
+        await store.clear_token_failures(key_hash)
     token = new_secret()
     await store.add_access_token(
         hash_secret(token), application, now() + timedelta(seconds=ttl_seconds)
@@ -137,12 +212,14 @@ async def issue_token(store: Store, key: str, secret: str, ttl_seconds: int) -> 
 class TokenCache:
     """A process-local memo of ``token hash -> (account, token expiry)``, for a few seconds.
 
-    Safe because an access-token row never changes: it names one account (the key is the
-    hash of that account's token, so no entry can answer for another account) and one expiry,
-    and it is only ever deleted after that expiry. ``authenticate`` checks the expiry on every
-    request, hit or miss, so a cached token never outlives it. The short lifetime bounds how
-    stale the cached account (name, redirect URLs, partners) may be after a change. Unknown
-    tokens are not cached. If tokens ever become revocable, revocation must clear this cache.
+    An access-token row never changes: it names one account (the key is the hash of that
+    account's token, so no entry can answer for another account) and one expiry.
+    ``authenticate`` checks the expiry on every request, hit or miss, so a cached token never
+    outlives it. A row is deleted when its application's secret is rotated or the application
+    removed (by any process, the CLI's included, which cannot reach this cache): the entry
+    lifetime, ``TOKEN_CACHE_SECONDS``, is how long a revoked token may still work in a
+    process that cached it, and how stale the cached account (name, redirect URLs, partners)
+    may be after a change. Unknown tokens are not cached.
     """
 
     def __init__(

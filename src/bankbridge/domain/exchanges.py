@@ -7,6 +7,7 @@ clears the flag once the user has logged in again.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from bankbridge.domain.customers import get_customer
 from bankbridge.domain.ids import new_id
 from bankbridge.domain.models import Account, Exchange, ExchangeSession, Page
 from bankbridge.errors import (
+    DuplicateResource,
     Forbidden,
     InactiveExchange,
     InvalidExchangeToken,
@@ -77,7 +79,12 @@ async def create_exchange(
     customer_id: str,
     token: ExchangeToken,
 ) -> Exchange:
-    """Redeem ``token`` at its partner and record the exchange (once per token)."""
+    """Redeem ``token`` at its partner and record the exchange (once per token).
+
+    A customer has at most one active exchange per partner account: exchanging the same
+    one again answers ``DuplicateResource`` naming the existing exchange (Dwolla's answer
+    to a duplicate funding source), never a second exchange.
+    """
     customer = await get_customer(store, account, customer_id)
     slug = _partner_slug(token)
     if slug not in account.partners:
@@ -104,9 +111,15 @@ async def create_exchange(
         connection=opened.connection,
     )
     token_key = vault.fingerprint("exchange-token", slug, token.kind, token.value.strip())
+    connection_key = _connection_key(vault, slug, opened.connection)
     async with store.transaction() as tx:
-        if not await tx.create_exchange(exchange, token_key):
-            raise InvalidExchangeToken("The exchange token has already been used.")
+        if not await tx.create_exchange(exchange, token_key, connection_key):
+            existing = await tx.find_active_exchange(customer.id, connection_key)
+            if existing is None or await tx.exchange_token_used(slug, token_key):
+                raise InvalidExchangeToken("The exchange token has already been used.")
+            raise DuplicateResource(
+                f"Exchange already exists: id={existing.id}", ("exchanges", existing.id)
+            )
         await emit(tx, account.id, CUSTOMER_EXCHANGE_CREATED, "exchanges", exchange.id, customer.id)
     return exchange
 
@@ -224,6 +237,16 @@ async def get_active_exchange(store: Store, account: Account, exchange_id: str) 
     if exchange.status != "active":
         raise InactiveExchange()
     return exchange
+
+
+def _connection_key(vault: Vault, slug: str, connection: Mapping[str, str]) -> str:
+    """What makes two exchanges the same: the partner's handles for one account or card.
+
+    An MX available connection names its user, member and account, so listing the
+    connections again (fresh tokens, same account) gives the same key; a Plaid Link or a
+    Checkout.com payment makes new handles, hence a new key, each time.
+    """
+    return vault.fingerprint("exchange-connection", slug, json.dumps(connection, sort_keys=True))
 
 
 def _partner_slug(token: ExchangeToken) -> str:

@@ -1,9 +1,11 @@
 """Webhook subscriptions, their webhooks and retries: the rules, within one account.
 
 A subscription's secret is encrypted with the install's vault before it is stored (the
-delivery worker needs it back to sign) and is never returned. Another account's
-subscription, webhook or retry is not found, except when listing a subscription's
-webhooks, where Dwolla answers 403.
+delivery worker needs it back to sign) and is never returned. Outside the sandbox a URL
+must be https to a host that resolves only to public addresses (``bankbridge.egress``;
+delivery checks again on every connection); the sandbox also takes http and local hosts.
+Another account's subscription, webhook or retry is not found, except when listing a
+subscription's webhooks, where Dwolla answers 403.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from bankbridge.clock import now
 from bankbridge.crypto import Vault
 from bankbridge.domain.ids import new_id
 from bankbridge.domain.models import Account, Page
+from bankbridge.egress import DestinationRefused, resolve_public
 from bankbridge.errors import (
     FieldError,
     Forbidden,
@@ -43,14 +46,17 @@ __all__ = [
 MAX_ACTIVE_SUBSCRIPTIONS = 10
 SECRET_MAX = 128
 URL_MAX = 2048
-_LOOPBACK = ("localhost", "127.0.0.1", "::1")
+_NOT_PUBLIC = "Url must be a valid url: https, to a public host outside the sandbox."
 
 
 async def create_subscription(
     store: Store, vault: Vault, account: Account, url: str, secret: str, *, sandbox: bool
 ) -> WebhookSubscription:
-    """Subscribe ``url`` to the account's events; ``sandbox`` also admits http and localhost."""
-    errors = _check_url(url, sandbox) + _check_secret(secret)
+    """Subscribe ``url`` to the account's events; ``sandbox`` also admits http and local hosts."""
+    url_errors = _check_url(url, sandbox)
+    if not url_errors and not sandbox:
+        url_errors = await _check_destination(url)
+    errors = url_errors + _check_secret(secret)
     if errors:
         raise ValidationError(errors)
     subscription = WebhookSubscription(
@@ -158,14 +164,18 @@ def _check_url(url: str, sandbox: bool) -> list[FieldError]:
         return invalid
     if parts.scheme not in ("http", "https") or not host:
         return invalid
-    if not sandbox and (parts.scheme != "https" or host.lower() in _LOOPBACK):
-        return [
-            FieldError(
-                "/url",
-                "InvalidFormat",
-                "Url must be a valid url: https, and not localhost outside the sandbox.",
-            )
-        ]
+    if not sandbox and parts.scheme != "https":
+        return [FieldError("/url", "InvalidFormat", _NOT_PUBLIC)]
+    return []
+
+
+async def _check_destination(url: str) -> list[FieldError]:
+    """Refuse a URL whose host is local or resolves to any non-public address."""
+    parts = urlsplit(url.strip())
+    try:
+        await resolve_public(parts.hostname or "", parts.port or 443)
+    except DestinationRefused:
+        return [FieldError("/url", "InvalidFormat", _NOT_PUBLIC)]
     return []
 
 

@@ -149,7 +149,11 @@ class Store(Protocol):
         ...
 
     async def set_application_secret(self, application_id: str, secret_hash: str) -> None:
-        """Replace an application's secret hash (tokens already issued stay valid)."""
+        """Replace an application's secret hash and delete every token it was issued."""
+        ...
+
+    async def remove_application(self, application_id: str) -> None:
+        """Delete an application and every token it was issued."""
         ...
 
     async def add_access_token(
@@ -160,6 +164,27 @@ class Store(Protocol):
 
     async def get_access_token(self, token_hash: str) -> tuple[Account, datetime] | None:
         """The account and expiry of a token, by its hash (one indexed lookup)."""
+        ...
+
+    # Failed token requests (store/sql_token_failures.py) ----------------------------
+
+    async def token_lockout_end(self, key_hash: str) -> datetime | None:
+        """When the client key's lockout ends (past if not locked); None if it never failed."""
+        ...
+
+    async def record_token_failure(
+        self,
+        key_hash: str,
+        moment: datetime,
+        window_end: datetime,
+        max_failures: int,
+        locked_until: datetime,
+    ) -> bool:
+        """Count a failed attempt; True when this one locks the key until ``locked_until``."""
+        ...
+
+    async def clear_token_failures(self, key_hash: str) -> None:
+        """Forget the client key's failed attempts."""
         ...
 
     async def create_customer(self, customer: Customer) -> Customer | None:
@@ -186,8 +211,11 @@ class Store(Protocol):
         """The record store of one partner's emulator."""
         ...
 
-    async def purge_expired(self, moment: datetime, batch: int = 500) -> int:
-        """Delete a batch of rows that expired before ``moment`` (emulator records, tokens)."""
+    async def purge_expired(
+        self, moment: datetime, tokens_before: datetime, batch: int = 500
+    ) -> int:
+        """Delete a batch of rows that expired before ``moment`` (emulator records, failed
+        token attempts), and access tokens that expired before ``tokens_before``."""
         ...
 
     # Idempotency keys (store/sql_idempotency.py) ------------------------------------
@@ -200,18 +228,25 @@ class Store(Protocol):
         now: datetime,
         lease_until: datetime,
         expired_before: datetime,
+        owner: str,
     ) -> bool:
-        """True when this request now owns the key."""
+        """True when ``owner`` (one request) now holds the key."""
+        ...
+
+    async def renew_idempotency_key(
+        self, account_id: str, key: str, owner: str, lease_until: datetime
+    ) -> bool:
+        """Extend the owner's lease; False when another request took the key over."""
         ...
 
     async def complete_idempotency_key(
-        self, account_id: str, key: str, response: StoredResponse
+        self, account_id: str, key: str, owner: str, response: StoredResponse
     ) -> None:
         """Remember the owner's response."""
         ...
 
-    async def release_idempotency_key(self, account_id: str, key: str) -> None:
-        """Forget a pending key so that a retry runs again."""
+    async def release_idempotency_key(self, account_id: str, key: str, owner: str) -> None:
+        """Forget the owner's pending key so that a retry runs again."""
         ...
 
     async def read_idempotent_response(
@@ -222,8 +257,19 @@ class Store(Protocol):
 
     # Exchanges and funding sources (store/sql_exchanges.py) -------------------------
 
-    async def create_exchange(self, exchange: Exchange, token_key: str) -> bool:
-        """Store an exchange; False when its token was already exchanged."""
+    async def create_exchange(
+        self, exchange: Exchange, token_key: str, connection_key: str
+    ) -> bool:
+        """Store an exchange; False when its token was already exchanged or the customer
+        already has an active exchange with the same ``connection_key``."""
+        ...
+
+    async def find_active_exchange(self, customer_id: str, connection_key: str) -> Exchange | None:
+        """The customer's active exchange with this ``connection_key``, if any."""
+        ...
+
+    async def exchange_token_used(self, partner: str, token_key: str) -> bool:
+        """True when a token (by its ``token_key``) was already exchanged at ``partner``."""
         ...
 
     async def get_exchange(self, exchange_id: str) -> Exchange | None:

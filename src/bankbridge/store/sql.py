@@ -1,4 +1,7 @@
-"""``SqlStore``: the ``Store`` protocol in portable SQL over any ``Database`` driver."""
+"""``SqlStore``: the ``Store`` protocol in portable SQL over any ``Database`` driver.
+
+Emulator records and exchange sessions' provider data are sealed at rest (``sealed.py``).
+"""
 
 from __future__ import annotations
 
@@ -19,18 +22,26 @@ from bankbridge.domain.models import (
     ProviderSession,
 )
 from bankbridge.store.base import Database, EmulatorRecords, NewRecord, Row, UniqueViolation
+from bankbridge.store.sealed import (
+    open_record,
+    open_session_data,
+    record_key,
+    seal_record,
+    seal_session_data,
+)
 from bankbridge.store.sql_exchanges import ExchangeSql
 from bankbridge.store.sql_idempotency import IdempotencySql
+from bankbridge.store.sql_token_failures import TokenFailureSql
 from bankbridge.store.sql_webhooks import WebhookSql
 
 __all__ = ["SqlStore"]
 
 
-class SqlStore(ExchangeSql, IdempotencySql, WebhookSql):
+class SqlStore(ExchangeSql, IdempotencySql, TokenFailureSql, WebhookSql):
     """The one ``Store`` implementation; the driver decides SQLite or PostgreSQL.
 
     ``vault`` encrypts the secrets some tables hold; a store without one (the CLI's) can
-    manage accounts and customers but not exchanges.
+    manage accounts and customers but not exchanges, sessions or emulator records.
     """
 
     def __init__(self, database: Database, vault: Vault | None = None) -> None:
@@ -94,10 +105,21 @@ class SqlStore(ExchangeSql, IdempotencySql, WebhookSql):
         return _application(row) if row else None
 
     async def set_application_secret(self, application_id: str, secret_hash: str) -> None:
-        await self.database.execute(
-            "UPDATE applications SET secret_hash = :hash WHERE id = :id",
-            {"hash": secret_hash, "id": application_id},
-        )
+        async with self.database.transaction() as tx:
+            await tx.execute(
+                "UPDATE applications SET secret_hash = :hash WHERE id = :id",
+                {"hash": secret_hash, "id": application_id},
+            )
+            await tx.execute(
+                "DELETE FROM access_tokens WHERE application_id = :id", {"id": application_id}
+            )
+
+    async def remove_application(self, application_id: str) -> None:
+        async with self.database.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM access_tokens WHERE application_id = :id", {"id": application_id}
+            )
+            await tx.execute("DELETE FROM applications WHERE id = :id", {"id": application_id})
 
     async def add_access_token(
         self, token_hash: str, application: Application, expires_at: datetime
@@ -195,7 +217,9 @@ class SqlStore(ExchangeSql, IdempotencySql, WebhookSql):
                 "exchange": session.exchange_id,
                 "url": provider.url,
                 "token": provider.token,
-                "data": json.dumps(provider.data) if provider.data is not None else None,
+                "data": seal_session_data(self._vault(), session.id, provider.data)
+                if provider.data is not None
+                else None,
                 "ref": provider.external_ref,
                 "expires": to_micros(provider.expires_at) if provider.expires_at else None,
                 "created": to_micros(session.created),
@@ -219,7 +243,9 @@ class SqlStore(ExchangeSql, IdempotencySql, WebhookSql):
             provider=ProviderSession(
                 url=row["provider_url"],
                 token=row["provider_token"],
-                data=json.loads(row["provider_data"]) if row["provider_data"] else None,
+                data=open_session_data(self._vault(), row["id"], row["provider_data"])
+                if row["provider_data"]
+                else None,
                 external_ref=row["external_ref"],
                 expires_at=from_micros(row["expires_at"]) if row["expires_at"] else None,
             ),
@@ -227,7 +253,9 @@ class SqlStore(ExchangeSql, IdempotencySql, WebhookSql):
 
     # Housekeeping -------------------------------------------------------------------
 
-    async def purge_expired(self, moment: datetime, batch: int = 500) -> int:
+    async def purge_expired(
+        self, moment: datetime, tokens_before: datetime, batch: int = 500
+    ) -> int:
         """Delete up to ``batch`` expired rows of each kind; returns how many went."""
         micros = to_micros(moment)
         removed = await self.database.execute(
@@ -238,23 +266,28 @@ class SqlStore(ExchangeSql, IdempotencySql, WebhookSql):
         )
         removed += await self.database.execute(
             "DELETE FROM access_tokens WHERE token_hash IN ("
-            "SELECT token_hash FROM access_tokens WHERE expires_at < :now LIMIT :batch)",
-            {"now": micros, "batch": batch},
+            "SELECT token_hash FROM access_tokens WHERE expires_at < :before LIMIT :batch)",
+            {"before": to_micros(tokens_before), "batch": batch},
         )
+        removed += await self._purge_token_failures(moment, batch)
         return removed
 
     # Emulators ----------------------------------------------------------------------
 
     def emulator_records(self, partner: str) -> EmulatorRecords:
-        return _SqlEmulatorRecords(self.database, partner)
+        return _SqlEmulatorRecords(self.database, partner, self._vault())
 
 
 class _SqlEmulatorRecords:
-    """``EmulatorRecords`` in the ``emulator_records`` table, namespaced by partner."""
+    """``EmulatorRecords`` in the ``emulator_records`` table, namespaced by partner.
 
-    def __init__(self, database: Database, partner: str) -> None:
+    Keys are stored as keyed fingerprints and documents sealed (``sealed.py``).
+    """
+
+    def __init__(self, database: Database, partner: str, vault: Vault) -> None:
         self._db = database
         self._partner = partner
+        self._vault = vault
 
     async def put(
         self,
@@ -265,12 +298,13 @@ class _SqlEmulatorRecords:
         parent: str | None = None,
         expires_at: datetime | None = None,
     ) -> None:
+        stored_key = self._key(kind, key)
         params = {
             "partner": self._partner,
             "kind": kind,
-            "key": key,
+            "key": stored_key,
             "parent": parent,
-            "data": json.dumps(data),
+            "data": seal_record(self._vault, self._partner, kind, stored_key, data),
             "expires": to_micros(expires_at) if expires_at else None,
             "created": to_micros(now()),
         }
@@ -293,10 +327,13 @@ class _SqlEmulatorRecords:
         params: dict[str, Any] = {"partner": self._partner, "created": created}
         rows = []
         for i, record in enumerate(records):
+            stored_key = self._key(record.kind, record.key)
             params[f"kind{i}"] = record.kind
-            params[f"key{i}"] = record.key
+            params[f"key{i}"] = stored_key
             params[f"parent{i}"] = record.parent
-            params[f"data{i}"] = json.dumps(record.data)
+            params[f"data{i}"] = seal_record(
+                self._vault, self._partner, record.kind, stored_key, record.data
+            )
             params[f"expires{i}"] = to_micros(record.expires_at) if record.expires_at else None
             rows.append(
                 f"(:partner, :kind{i}, :key{i}, :parent{i}, :data{i}, :expires{i}, :created)"
@@ -311,45 +348,55 @@ class _SqlEmulatorRecords:
 
     async def get(self, kind: str, key: str) -> dict[str, Any] | None:
         row = await self._db.fetch_one(
-            "SELECT data FROM emulator_records WHERE partner = :partner AND kind = :kind "
-            "AND record_key = :key AND (expires_at IS NULL OR expires_at > :now)",
+            "SELECT kind, record_key, data FROM emulator_records WHERE partner = :partner "
+            "AND kind = :kind AND record_key = :key AND (expires_at IS NULL OR expires_at > :now)",
             self._params(kind, key),
         )
-        return _document(row)
+        return self._document(row)
 
     async def take(self, kind: str, key: str) -> dict[str, Any] | None:
         row = await self._db.fetch_one(
             "DELETE FROM emulator_records WHERE partner = :partner AND kind = :kind "
-            "AND record_key = :key AND (expires_at IS NULL OR expires_at > :now) RETURNING data",
+            "AND record_key = :key AND (expires_at IS NULL OR expires_at > :now) "
+            "RETURNING kind, record_key, data",
             self._params(kind, key),
         )
-        return _document(row)
+        return self._document(row)
 
     async def list(self, kind: str, parent: str) -> list[dict[str, Any]]:
         rows = await self._db.fetch_all(
-            "SELECT data FROM emulator_records WHERE partner = :partner AND kind = :kind "
-            "AND parent = :parent AND (expires_at IS NULL OR expires_at > :now) "
+            "SELECT kind, record_key, data FROM emulator_records WHERE partner = :partner "
+            "AND kind = :kind AND parent = :parent AND (expires_at IS NULL OR expires_at > :now) "
             "ORDER BY created_at, record_key",
-            {**self._params(kind, ""), "parent": parent},
+            {"partner": self._partner, "kind": kind, "parent": parent, "now": to_micros(now())},
         )
-        return [json.loads(row["data"]) for row in rows]
+        return [self._document(row) or {} for row in rows]
 
     async def delete(self, kind: str, key: str) -> None:
         await self._db.execute(
             "DELETE FROM emulator_records WHERE partner = :partner AND kind = :kind "
             "AND record_key = :key",
-            {"partner": self._partner, "kind": kind, "key": key},
+            {"partner": self._partner, "kind": kind, "key": self._key(kind, key)},
         )
 
+    def _key(self, kind: str, key: str) -> str:
+        return record_key(self._vault, self._partner, kind, key)
+
     def _params(self, kind: str, key: str) -> dict[str, Any]:
-        return {"partner": self._partner, "kind": kind, "key": key, "now": to_micros(now())}
+        return {
+            "partner": self._partner,
+            "kind": kind,
+            "key": self._key(kind, key),
+            "now": to_micros(now()),
+        }
 
-
-def _document(row: Row | None) -> dict[str, Any] | None:
-    if row is None:
-        return None
-    data: dict[str, Any] = json.loads(row["data"])
-    return data
+    def _document(self, row: Row | None) -> dict[str, Any] | None:
+        if row is None:
+            return None
+        data: dict[str, Any] = open_record(
+            self._vault, self._partner, row["kind"], row["record_key"], row["data"]
+        )
+        return data
 
 
 def _account(row: Row) -> Account:

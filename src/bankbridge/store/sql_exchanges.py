@@ -25,14 +25,19 @@ class ExchangeSql:
 
     # Exchanges ----------------------------------------------------------------------
 
-    async def create_exchange(self, exchange: Exchange, token_key: str) -> bool:
-        """Store an exchange; False when the token (``token_key``) was already exchanged."""
+    async def create_exchange(
+        self, exchange: Exchange, token_key: str, connection_key: str
+    ) -> bool:
+        """Store an exchange; False when the token (``token_key``) was already exchanged or
+        the customer has an active exchange with the same ``connection_key``."""
         try:
+            # A savepoint on PostgreSQL, so a conflict leaves an outer transaction usable.
             async with self.database.transaction() as tx:
                 await tx.execute(
                     "INSERT INTO exchanges (id, account_id, customer_id, partner, status, "
-                    "connection, token_key, reauth_required, created_at) VALUES (:id, :account, "
-                    ":customer, :partner, :status, :connection, :token_key, :reauth, :created)",
+                    "connection, token_key, connection_key, reauth_required, created_at) "
+                    "VALUES (:id, :account, :customer, :partner, :status, :connection, "
+                    ":token_key, :connection_key, :reauth, :created)",
                     {
                         "id": exchange.id,
                         "account": exchange.account_id,
@@ -41,6 +46,7 @@ class ExchangeSql:
                         "status": exchange.status,
                         "connection": self._vault().encrypt(json.dumps(exchange.connection)),
                         "token_key": token_key,
+                        "connection_key": connection_key,
                         "reauth": int(exchange.reauth_required),
                         "created": to_micros(exchange.created),
                     },
@@ -48,6 +54,21 @@ class ExchangeSql:
         except UniqueViolation:
             return False
         return True
+
+    async def find_active_exchange(self, customer_id: str, connection_key: str) -> Exchange | None:
+        row = await self.database.fetch_one(
+            "SELECT * FROM exchanges WHERE customer_id = :customer "
+            "AND connection_key = :connection_key AND status = 'active'",
+            {"customer": customer_id, "connection_key": connection_key},
+        )
+        return self._exchange(row) if row else None
+
+    async def exchange_token_used(self, partner: str, token_key: str) -> bool:
+        row = await self.database.fetch_one(
+            "SELECT id FROM exchanges WHERE partner = :partner AND token_key = :token_key",
+            {"partner": partner, "token_key": token_key},
+        )
+        return row is not None
 
     async def get_exchange(self, exchange_id: str) -> Exchange | None:
         row = await self.database.fetch_one(

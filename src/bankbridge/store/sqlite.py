@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from bankbridge.config import sqlite_path
+from bankbridge.private_files import create_private_file, make_private_folder
 from bankbridge.store.base import Database, Row, UniqueViolation
 
 __all__ = ["SqliteDatabase"]
@@ -36,10 +37,15 @@ class SqliteDatabase:
 
     @classmethod
     def open(cls, url: str) -> SqliteDatabase:
-        """Open (creating the file and its folder if needed) the database at a sqlite URL."""
+        """Open (creating the file and its folder if needed) the database at a sqlite URL.
+
+        A new folder is made 0700 and a new file 0600; SQLite gives its ``-wal`` and
+        ``-shm`` files the database file's mode.
+        """
         path = sqlite_path(url)
         if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_folder(path.parent)
+            create_private_file(path)  # an empty file is an empty database
         conn = sqlite3.connect(
             str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
         )

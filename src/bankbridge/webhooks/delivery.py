@@ -7,9 +7,16 @@ time, and one whose worker died becomes due again when the lease runs out (at-le
 delivery; receivers deduplicate by event id, as with Dwolla).
 
 Each attempt is recorded with its request and (truncated) response. A 2xx answer delivers
-the webhook; anything else, a connection error or a timeout schedules the next attempt
+the webhook; anything else (a redirect too: none is followed), a connection error or a
+timeout schedules the next attempt
 after ``schedule[n]`` (Dwolla's: 15 s up to 24 h, eight retries over about 72 h), and after
 the last one the webhook is failed. ``POST /webhooks/{id}/retries`` queues it again.
+
+An attempt that got no answer records one generic reason ("connection failed" or
+"timeout"), never the error's detail: refused destinations, unknown names, closed ports and
+resets all read alike, so the attempts log cannot be used to map a network. In remote mode
+the client connects only to public addresses (``transport.py``); in sandbox mode local
+receivers are allowed.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from bankbridge.webhooks.models import (
     WebhookAttempt,
 )
 from bankbridge.webhooks.signing import webhook_headers
+from bankbridge.webhooks.transport import PublicOnlyTransport
 
 __all__ = [
     "DEFAULT_LEASE",
@@ -71,14 +79,27 @@ DEFAULT_BATCH = 20
 STOP_GRACE_SECONDS = 2.0
 RESPONSE_BODY_LIMIT = 4096
 RESPONSE_HEADERS_LIMIT = 50
+CONNECTION_FAILED = "BankBridge: connection failed."
+TIMED_OUT = "BankBridge: timeout."
 
 
-def delivery_client() -> httpx.AsyncClient:
-    """An HTTP client over the network (receivers are external), never following redirects."""
+def delivery_client(*, allow_local: bool) -> httpx.AsyncClient:
+    """An HTTP client for receivers, never following redirects.
+
+    Unless ``allow_local`` (sandbox mode), it connects only to public addresses, vetted on
+    every connection, and ignores proxy settings from the environment.
+    """
+    if allow_local:
+        return httpx.AsyncClient(
+            transport=httpx.AsyncHTTPTransport(),
+            timeout=httpx.Timeout(DELIVERY_TIMEOUT_SECONDS),
+            follow_redirects=False,
+        )
     return httpx.AsyncClient(
-        transport=httpx.AsyncHTTPTransport(),
+        transport=PublicOnlyTransport(),
         timeout=httpx.Timeout(DELIVERY_TIMEOUT_SECONDS),
         follow_redirects=False,
+        trust_env=False,
     )
 
 
@@ -221,9 +242,9 @@ class DeliveryWorker:
                     pairs = list(answer.headers.items())[:RESPONSE_HEADERS_LIMIT]
                     return answer.status_code, pairs, text
         except (TimeoutError, httpx.TimeoutException):
-            return 0, [], f"BankBridge: no response within {DELIVERY_TIMEOUT_SECONDS:g} seconds."
-        except httpx.HTTPError as exc:
-            return 0, [], f"BankBridge: the request failed ({type(exc).__name__})."
+            return 0, [], TIMED_OUT
+        except httpx.HTTPError:
+            return 0, [], CONNECTION_FAILED
 
     def _next(
         self, attempts: int, attempt: WebhookAttempt, moment: datetime
