@@ -182,6 +182,7 @@ def test_flow_pays_with_a_us_debit_card_and_the_payment_becomes_a_verified_card(
     # Only Checkout's CDN script was routed; nothing else left the host.
     assert app.fetched == [f"{bankbridge.base}/sandbox/checkout/web-components/index.js"]
     assert offline.blocked == []
+    assert offline.errors == []
 
 
 def test_a_declined_card_reports_a_checkout_error_and_another_card_can_pay(

@@ -4,9 +4,10 @@ Every hosted page is rendered by ``HostedPages.render``, which sends:
 
 - ``Content-Security-Policy``: scripts only from BankBridge itself or inline with this
   response's nonce, forms posting only to BankBridge, no ``<base>``, and ``frame-ancestors``
-  limited to BankBridge, local development origins (``localhost``, ``127.0.0.1``, ``[::1]``
-  on any port) and the origins of the owning account's registered redirect URLs: the apps
-  that embed the partner's UI through the drop-in scripts.
+  limited to BankBridge, local development origins (``localhost`` and ``127.0.0.1`` on any
+  port; CSP has no syntax for an IPv6 literal such as ``[::1]``) and the origins of the
+  owning account's registered redirect URLs: the apps that embed the partner's UI through
+  the drop-in scripts.
 - ``Referrer-Policy: no-referrer`` (page URLs carry capability tokens),
   ``Cache-Control: no-store``, ``X-Content-Type-Options: nosniff``.
 
@@ -39,7 +40,6 @@ KIT_TEMPLATES = Path(__file__).parent / "templates"
 LOCAL_FRAME_ANCESTORS = (
     "http://localhost:*",
     "http://127.0.0.1:*",
-    "http://[::1]:*",
     "https://localhost:*",
 )
 PUBLIC_URL_PLACEHOLDER = "__BANKBRIDGE_EMULATOR_URL__"
