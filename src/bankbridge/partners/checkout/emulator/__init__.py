@@ -46,9 +46,10 @@ from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from bankbridge.partners.base import EmulatorContext
-from bankbridge.partners.checkout.emulator.api import RequestIds, api_routes
+from bankbridge.partners.checkout.emulator.api import api_routes
 from bankbridge.partners.checkout.emulator.components import component_routes
 from bankbridge.partners.checkout.emulator.pages import page_routes
+from bankbridge.partners.checkout.emulator.request_ids import RequestIds
 
 __all__ = ["build_emulator"]
 

@@ -11,18 +11,16 @@ from __future__ import annotations
 import base64
 import binascii
 import secrets
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bankbridge.partners.base import EmulatorContext
+from bankbridge.partners.checkout.emulator.request_ids import request_id_of
 from bankbridge.partners.checkout.emulator.state import (
     PAYMENT,
     PAYMENT_SESSION,
@@ -35,11 +33,10 @@ from bankbridge.partners.checkout.emulator.state import (
 from bankbridge.partners.kit.bodies import BodyError, parse_json_object, read_body, read_form
 from bankbridge.partners.kit.tenancy import grant, owner_of
 
-__all__ = ["REQUEST_ID_SCOPE_KEY", "RequestIds", "api_routes", "request_id_of"]
+__all__ = ["api_routes", "session_errors"]
 
 ACCESS_TOKEN_PREFIX = "cko_sbox_at_"
 ACCESS_TOKEN_TTL = timedelta(hours=1)
-REQUEST_ID_SCOPE_KEY = "bankbridge.cko_request_id"
 PAYMENT_TYPES = frozenset(
     {"Regular", "Recurring", "MOTO", "Installment", "PayLater", "Unscheduled"}
 )
@@ -176,32 +173,6 @@ def session_errors(body: Body, now: datetime) -> list[str]:
         if when is None or when <= now:
             codes.append("expires_on_invalid")
     return list(dict.fromkeys(codes))
-
-
-def request_id_of(request: Request) -> str:
-    """This request's ``Cko-Request-Id``."""
-    return str(request.scope.get(REQUEST_ID_SCOPE_KEY, ""))
-
-
-class RequestIds:
-    """ASGI middleware: a ``Cko-Request-Id`` on every response (also put in the scope)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = str(uuid.uuid4())
-        scope = {**scope, REQUEST_ID_SCOPE_KEY: request_id}
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message).append("Cko-Request-Id", request_id)
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
 
 
 def _customer_errors(customer: Any) -> list[str]:

@@ -26,13 +26,13 @@ from starlette.routing import Route
 
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.partners.checkout.cards import BIN_LENGTH, card_metadata, outcome
-from bankbridge.partners.checkout.emulator.api import request_id_of
 from bankbridge.partners.checkout.emulator.card_entry import check_card
 from bankbridge.partners.checkout.emulator.pages import (
     PARTNER_NAME,
     checkout_pages,
     frame_origins_of,
 )
+from bankbridge.partners.checkout.emulator.request_ids import request_id_of
 from bankbridge.partners.checkout.emulator.state import (
     FoundSession,
     create_card_token,
