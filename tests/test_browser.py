@@ -46,24 +46,28 @@ def _session(api, partner):
     return api.get(created.headers["location"]).json()
 
 
-def test_mx_connect_page_connects_in_a_browser(browser_page, platform):
-    _, api = platform
+def _mx_sign_in(page, api, password):
+    """Open an MX session's Connect URL in a tab of its own and sign in to MX Bank."""
     session = _session(api, "MX")
-    browser_page.goto(session["_links"]["external-provider-session"]["href"])
-    browser_page.fill("#username", "mxuser")
-    browser_page.fill("#password", "password")
-    browser_page.click("button[type=submit]")
+    page.goto(session["_links"]["external-provider-session"]["href"])
+    page.get_by_role("button", name="MX Bank").click()
+    page.fill("#username", "mxuser")
+    page.fill("#password", password)
+    page.get_by_role("button", name="Continue").click()
+
+
+def test_mx_connect_page_connects_in_a_browser_tab(browser_page, platform):
+    _, api = platform
+    _mx_sign_in(browser_page, api, "password")
     browser_page.wait_for_selector("text=Connected")
     assert "MX Bank Checking" in browser_page.content()
+    browser_page.get_by_role("button", name="Done").click()  # nobody to tell: no error
+    browser_page.wait_for_selector("text=You can close this window.")
 
 
-def test_mx_connect_page_shows_a_denial_in_a_browser(browser_page, platform):
+def test_mx_connect_page_shows_a_denial_in_a_browser_tab(browser_page, platform):
     _, api = platform
-    session = _session(api, "MX")
-    browser_page.goto(session["_links"]["external-provider-session"]["href"])
-    browser_page.fill("#username", "mxuser")
-    browser_page.fill("#password", "nope")
-    browser_page.click("button[type=submit]")
+    _mx_sign_in(browser_page, api, "INVALID")
     browser_page.wait_for_selector("text=DENIED")
 
 

@@ -39,9 +39,14 @@ def test_connect_page_connects_checking_and_savings(api, customer):
     assert names == ["MX Bank Checking", "MX Bank Savings"]
 
 
-def test_wrong_password_shows_mx_failure_and_connects_nothing(api, customer):
-    page = connect_mx(api, customer, password="wrong")
-    assert "DENIED" in page.text
+@pytest.mark.parametrize(
+    ("password", "shown"), [("INVALID", "DENIED"), ("LOCKED", "LOCKED"), ("SERVER_ERROR", "FAILED")]
+)
+def test_mx_bank_error_passwords_show_mx_failure_and_connect_nothing(
+    api, customer, password, shown
+):
+    page = connect_mx(api, customer, password=password)
+    assert shown in page.text
     assert available(api, customer) == []
 
 

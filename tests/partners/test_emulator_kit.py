@@ -6,12 +6,13 @@ import uuid
 from pathlib import Path
 
 import pytest
+from starlette.requests import Request
 
 from bankbridge.config import Secret, Settings
 from bankbridge.crypto import load_vault
 from bankbridge.partners.kit.bodies import ascii_int
 from bankbridge.partners.kit.keys import SandboxKeys
-from bankbridge.partners.kit.pages import HostedPages, frame_ancestors
+from bankbridge.partners.kit.pages import HostedPages, frame_ancestors, is_same_origin
 
 OWNER = str(uuid.uuid4())
 
@@ -75,3 +76,33 @@ def test_hosted_pages_send_the_security_headers(tmp_path: Path) -> None:
 def test_frame_ancestors_lists_each_origin_once() -> None:
     policy = frame_ancestors(["https://a.example", "https://a.example", "http://localhost:*"])
     assert policy.count("https://a.example") == 1 and policy.count("http://localhost:*") == 1
+
+
+@pytest.mark.parametrize(
+    ("headers", "same"),
+    [
+        ({}, True),  # scripts and curl send neither header
+        ({"origin": "http://bank.example"}, True),
+        ({"origin": "https://evil.example"}, False),
+        # Chromium's form post from a no-referrer page: Origin null, the site in Sec-Fetch-Site.
+        ({"origin": "null", "sec-fetch-site": "same-origin"}, True),
+        ({"origin": "null", "sec-fetch-site": "cross-site"}, False),
+        ({"origin": "null", "sec-fetch-site": "same-site"}, False),
+        ({"sec-fetch-site": "cross-site"}, False),
+    ],
+)
+def test_form_posts_are_same_origin_by_origin_or_else_by_sec_fetch_site(
+    headers: dict[str, str], same: bool
+) -> None:
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/",
+        "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
+    }
+    assert is_same_origin(Request(scope), "http://bank.example") is same
+
+
+def test_frame_ancestors_hold_only_sources_browsers_accept() -> None:
+    """Chromium rejects an IPv6 literal such as ``http://[::1]:*`` in a CSP source list."""
+    assert "[" not in frame_ancestors([])

@@ -218,7 +218,7 @@ def test_list_connected_accounts_returns_checking_and_savings_of_connected_membe
     user_guid, member_guid = connect(client)
     denied = open_session(client)
     assert denied.url is not None
-    sign_in(client, denied.url, password="nope")  # leaves a DENIED member behind
+    sign_in(client, denied.url, password="INVALID")  # leaves a DENIED member behind
 
     accounts = run(client, adapter(client).list_connected_accounts, user_guid)
 

@@ -4,10 +4,10 @@ Every hosted page is rendered by ``HostedPages.render``, which sends:
 
 - ``Content-Security-Policy``: scripts only from BankBridge itself or inline with this
   response's nonce, forms posting only to BankBridge, no ``<base>``, and ``frame-ancestors``
-  limited to BankBridge, local development origins (``localhost`` and ``127.0.0.1`` on any
-  port; CSP has no syntax for an IPv6 literal such as ``[::1]``) and the origins of the
-  owning account's registered redirect URLs: the apps that embed the partner's UI through
-  the drop-in scripts.
+  limited to BankBridge, local development origins (``localhost`` and ``127.0.0.1`` on
+  any port; CSP has no syntax for an IPv6 literal such as ``[::1]``) and the origins of
+  the owning account's registered redirect URLs: the apps that embed the partner's UI
+  through the drop-in scripts.
 - ``Referrer-Policy: no-referrer`` (page URLs carry capability tokens),
   ``Cache-Control: no-store``, ``X-Content-Type-Options: nosniff``.
 
@@ -115,20 +115,20 @@ def origin_of(url: str) -> str | None:
 def is_same_origin(request: Request, public_url: str) -> bool:
     """False when a browser says the request comes from another site than BankBridge.
 
-    Browsers send ``Origin`` on every form post (``null`` under ``no-referrer``) and
-    ``Sec-Fetch-Site``; scripts and command-line clients send neither, and are not what
-    cross-site request forgery abuses.
+    Browsers send ``Origin`` on every form post (and ``Sec-Fetch-Site``); scripts and
+    command-line clients send neither, and are not what cross-site request forgery abuses.
+    A page served with ``Referrer-Policy: no-referrer`` (every hosted page) makes Chromium
+    send ``Origin: null`` even to its own origin; then ``Sec-Fetch-Site`` decides, and a
+    ``null`` origin without it (an opaque origin, such as a sandboxed frame's) is refused.
     """
     expected = origin_of(public_url)
     origin = request.headers.get("origin")
-    site = request.headers.get("sec-fetch-site")
-    # Under ``Referrer-Policy: no-referrer`` (every hosted page's) a browser posts a form with
-    # ``Origin: null``; its ``Sec-Fetch-Site`` still says where the post came from.
     if origin is not None and origin != "null":
         return origin.lower() == expected
-    if site is not None:
-        return site in ("same-origin", "none")
-    return origin is None
+    site = request.headers.get("sec-fetch-site")
+    if site is None:
+        return origin is None
+    return site in ("same-origin", "none")
 
 
 def script_response(source: str, public_url: str) -> Response:

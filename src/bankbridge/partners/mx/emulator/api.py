@@ -1,34 +1,15 @@
-"""MX emulator: the MX Platform API subset BankBridge uses, plus a hosted MX Connect page.
+"""The MX Platform API subset BankBridge uses, as the MX emulator serves it.
 
-Emulated (mounted at ``/sandbox/mx``):
-
-- Platform API with HTTP Basic auth (the sandbox client id / api key; 401 otherwise), the
-  ``Accept: application/vnd.mx.api.v1+json`` requirement (406 otherwise), MX's 404 for a
-  POST without ``Content-Type: application/json``, ``{"error": {"message": ...}}`` error
-  bodies, root-key wrapped JSON, ``pagination`` on lists (``page``, ``records_per_page``)
-  and ``USR-``/``MBR-``/``ACT-``/``ACN-`` guids. Users (create, list by ``id``/``email``,
-  read, delete), Connect widget URLs, members (list, read, status, delete), member
-  accounts and account numbers (by member and by account).
-- A BankBridge-only sandbox control, ``POST …/members/{guid}/sandbox/expire_credentials``,
-  that makes a member need new credentials (DENIED) so re-authentication can be tested.
-- The Connect widget URL (``/connect/<token>/<base64 config>``): single use, expires ten
-  minutes after creation. The page is a plain form for institution "MX Bank"
-  (``mxbank``): ``mxuser``/``password`` connects, ``mxuser``/``challenge`` asks an MFA
-  question (answer ``correct``), anything else is DENIED and may be retried. Connecting
-  creates (or, with ``current_member_guid``, reconnects) a member with a checking and a
-  savings account carrying stable account numbers and routing number 091000019; the page
-  then posts ``mx/connect/memberConnected`` to its parent/opener when JavaScript runs.
-
-Not emulated: institution search (MX Bank only), OAuth institutions, other MFA types and
-special passwords (``options``, ``image``, ``BAD_REQUEST``...), background aggregation,
-jobs, transactions, balances checks, webhooks, other widget types, WebView URL events,
-API version headers, rate limits. DELETE needs no ``Accept`` header (the official SDK's
-``delete_member`` sends none). Responses respect the strict types of the
-``mx-platform-python`` SDK: ``metadata`` is a string, and ``most_recent_job_guid`` /
-``most_recent_job_detail_text`` are omitted (the SDK types them as booleans).
-
-Layout: this module holds the API routes; ``connect.py`` the hosted page; ``sandbox.py`` the
-id prefixes, record kinds and the MX Bank data both use.
+HTTP Basic auth with an account's derived sandbox client id / api key (401 otherwise; the
+credentials name the account whose records the call reads and writes), the
+``Accept: application/vnd.mx.api.v1+json`` requirement (406 otherwise), MX's 404 for a POST
+without ``Content-Type: application/json``, ``{"error": {"message": ...}}`` error bodies,
+root-key wrapped JSON, ``pagination`` on lists (``page``, ``records_per_page``: ASCII digits
+only) and ``USR-``/``MBR-``/``ACT-``/``ACN-`` guids. Bodies are read within the size limit
+before the credentials are checked. Users (create, list by ``id``/``email``, read, delete),
+Connect widget URLs, members (list, read, status with MFA ``challenges``, delete), member
+accounts and account numbers (by member and by account), plus the BankBridge-only
+``POST …/members/{guid}/sandbox/expire_credentials``.
 """
 
 from __future__ import annotations
@@ -40,23 +21,19 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-from starlette.types import ASGIApp
 
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.partners.kit.bodies import BodyError, ascii_int, parse_json_object, read_body
 from bankbridge.partners.kit.tenancy import grant
-from bankbridge.partners.mx.connect import ConnectPage
-from bankbridge.partners.mx.sandbox import (
+from bankbridge.partners.mx.emulator.state import (
     ACCOUNT,
     ACCOUNT_NUMBER,
     ALL_USERS,
+    INSTITUTION,
     MEMBER,
-    MFA_QUESTION,
     SESSION_PREFIX,
     STATUS_MESSAGES,
     USER,
@@ -66,14 +43,16 @@ from bankbridge.partners.mx.sandbox import (
     WIDGET_MEMORY,
     WIDGET_SEEN,
     WIDGET_URL_TTL,
+    challenge_of,
     delete_member,
     new_guid,
     public,
 )
+from bankbridge.partners.mx.emulator.widget import ENTER_CREDS, SEARCH
 from bankbridge.partners.mx.wire import MX_MEDIA_TYPE
 from bankbridge.store.base import EmulatorRecords, NewRecord
 
-__all__ = ["build_emulator"]
+__all__ = ["MxApiError", "PlatformApi", "api_error"]
 
 WIDGET_TOKEN_BYTES = 48  # opaque widget URL token: 64 URL-safe characters
 SUPPORTED_WIDGET_TYPES = ("connect_widget",)
@@ -106,38 +85,6 @@ NOT_FOUND_MESSAGE = "We were unable to find the record you requested."
 T = TypeVar("T")
 
 
-def build_emulator(context: EmulatorContext) -> ASGIApp:
-    """The MX emulator as a Starlette app, to be mounted at ``/sandbox/mx``."""
-    emulator, connect = _MxEmulator(context), ConnectPage(context)
-    users = "/users/{user_guid}"
-    member = users + "/members/{member_guid}"
-    routes = [
-        Route("/users", emulator.create_user, methods=["POST"]),
-        Route("/users", emulator.list_users, methods=["GET"]),
-        Route(users, emulator.read_user, methods=["GET"]),
-        Route(users, emulator.delete_user, methods=["DELETE"]),
-        Route(users + "/widget_urls", emulator.request_widget_url, methods=["POST"]),
-        Route(users + "/members", emulator.list_members, methods=["GET"]),
-        Route(member, emulator.read_member, methods=["GET"]),
-        Route(member, emulator.delete_member, methods=["DELETE"]),
-        Route(member + "/status", emulator.read_member_status, methods=["GET"]),
-        Route(member + "/accounts", emulator.list_member_accounts, methods=["GET"]),
-        Route(member + "/account_numbers", emulator.list_numbers_by_member, methods=["GET"]),
-        Route(
-            users + "/accounts/{account_guid}/account_numbers",
-            emulator.list_numbers_by_account,
-            methods=["GET"],
-        ),
-        Route(
-            member + "/sandbox/expire_credentials", emulator.expire_credentials, methods=["POST"]
-        ),
-        Route("/connect/{token}", connect.endpoint, methods=["GET", "POST"]),
-        Route("/connect/{token}/{config}", connect.endpoint, methods=["GET", "POST"]),
-    ]
-    handlers = {MxApiError: _api_error, HTTPException: _api_error}
-    return Starlette(routes=routes, exception_handlers=handlers)
-
-
 class MxApiError(Exception):
     """An MX-style API error: HTTP status plus ``{"error": {"message": ...}}``."""
 
@@ -147,13 +94,13 @@ class MxApiError(Exception):
         super().__init__(message)
 
 
-Handler = Callable[["_MxEmulator", Request], Awaitable[Response]]
+Handler = Callable[["PlatformApi", Request], Awaitable[Response]]
 
 
 def _api(handler: Handler) -> Handler:
     """Guard a Platform API endpoint: Basic auth, then Accept, then a JSON Content-Type."""
 
-    async def endpoint(self: _MxEmulator, request: Request) -> Response:
+    async def endpoint(self: PlatformApi, request: Request) -> Response:
         await _read_bounded(request, self.context.settings.max_body_bytes)
         request.state.owner = self.check_auth(request)
         if request.method != "DELETE":  # bodiless answers: the official SDK sends no Accept
@@ -170,8 +117,8 @@ def _api(handler: Handler) -> Handler:
     return endpoint
 
 
-class _MxEmulator:
-    """Endpoints of one mounted MX emulator; each call works on its caller's own state."""
+class PlatformApi:
+    """The Platform API endpoints; each call works on its caller's own state."""
 
     def __init__(self, context: EmulatorContext) -> None:
         self.context = context
@@ -298,20 +245,24 @@ class _MxEmulator:
         now = self.context.now()
         token = secrets.token_urlsafe(WIDGET_TOKEN_BYTES)
         expires = now + WIDGET_URL_TTL
+        preselected = member_guid is not None or INSTITUTION["code"] == options.get(
+            "current_institution_code"
+        )
+        session = {"user_guid": user["guid"], "session_guid": new_guid(SESSION_PREFIX)}
         widget = {
-            "user_guid": user["guid"],
-            "session_guid": new_guid(SESSION_PREFIX),
+            **session,
             "mode": mode,
             "current_member_guid": member_guid,
             "member_guid": member_guid,
-            "challenged": False,
+            "step": ENTER_CREDS if preselected else SEARCH,
             "expires_at": expires.isoformat(),
         }
         records = self.records(request)
+        seen = {"spent": False, **session}  # a dead link still knows its session's guids
         await records.put_all(
             [
                 NewRecord(WIDGET, token, widget, expires_at=expires),
-                NewRecord(WIDGET_SEEN, token, {"spent": False}, expires_at=now + WIDGET_MEMORY),
+                NewRecord(WIDGET_SEEN, token, seen, expires_at=now + WIDGET_MEMORY),
             ]
         )
         # The Connect page has only the token: let it find whose state the token opens.
@@ -353,9 +304,8 @@ class _MxEmulator:
         """GET /users/{user_guid}/members/{member_guid}/status"""
         member = await self._member_of(request)
         connected = member["connection_status"] == "CONNECTED"
-        challenges = []
-        if member["connection_status"] == "CHALLENGED":
-            challenges = [{"guid": member["challenge_guid"], "label": MFA_QUESTION, "type": "TEXT"}]
+        challenge = challenge_of(member)
+        challenges = [challenge] if challenge else []
         status = {
             "guid": member["guid"],
             "connection_status": member["connection_status"],
@@ -421,7 +371,7 @@ class _MxEmulator:
         return await self._member(request, user["guid"], request.path_params["member_guid"])
 
 
-async def _api_error(request: Request, exc: Exception) -> Response:
+async def api_error(request: Request, exc: Exception) -> Response:
     """MX's error body for our own errors and for Starlette's (unknown path, bad form)."""
     if isinstance(exc, MxApiError):
         status, message = exc.status, exc.message
