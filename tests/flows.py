@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
@@ -65,3 +66,30 @@ def submit(client: Any, page_url: str, **fields: str) -> Any:
     form = read_form(page.text)
     data = {k: v for k, v in form["fields"].items() if v} | fields
     return client.post(urljoin(page_url, form["action"]), data=data, follow_redirects=False)
+
+
+def complete_plaid_link(
+    client: Any,
+    link_url: str,
+    *,
+    username: str = "user_good",
+    password: str = "pass_good",
+    subtype: str = "checking",
+) -> Any:
+    """Go through Plaid Link's page as a script would: log in on the first view, then pick
+    the account of ``subtype``. Returns the last page (the public token's, or an error's)."""
+    page = submit(client, link_url, username=username, password=password)
+    accounts = re.findall(r'name="account_id" value="([^"]+)"\s+data-subtype="([^"]+)"', page.text)
+    if page.status_code != 200 or not accounts:
+        return page
+    chosen = next(account_id for account_id, kind in accounts if kind == subtype)
+    form = read_form(page.text)
+    data = {k: v for k, v in form["fields"].items() if v} | {"account_id": chosen}
+    return client.post(urljoin(link_url, form["action"]), data=data, follow_redirects=False)
+
+
+def public_token_of(html: str) -> str:
+    """The public token Plaid Link's last page shows."""
+    match = re.search(r'id="public_token">(public-sandbox-[0-9a-f-]{36})<', html)
+    assert match, html[:500]
+    return match.group(1)

@@ -75,10 +75,14 @@ def test_plaid_link_page_shows_the_public_token_in_a_browser(browser_page, platf
     base, api = platform
     session = _session(api, "Plaid")
     browser_page.goto(f"{base}/sandbox/plaid/link?token={session['externalProviderSessionToken']}")
+    browser_page.click("[data-institution-id=ins_109508]")
     browser_page.fill("#username", "user_good")
     browser_page.fill("#password", "pass_good")
     browser_page.click("button[type=submit]")
+    browser_page.check("input[data-subtype=savings]")
+    browser_page.click("text=Continue")
     browser_page.wait_for_selector("text=public-sandbox-")
+    assert "Plaid Saving" in browser_page.content()
 
 
 def test_checkout_flow_page_shows_the_payment_id_in_a_browser(browser_page, platform):
@@ -87,10 +91,11 @@ def test_checkout_flow_page_shows_the_payment_id_in_a_browser(browser_page, plat
     browser_page.goto(
         f"{base}/sandbox/checkout/flow/{session['externalProviderSessionData']['id']}"
     )
-    browser_page.fill("#card_number", "4242 4242 4242 4242")
+    browser_page.fill("#card_number", "4024 7644 4997 1519")
     browser_page.fill("#expiry_month", "12")
     browser_page.fill("#expiry_year", "2035")
     browser_page.fill("#cvv", "100")
     browser_page.fill("#name", "Jane Doe")
     browser_page.click("button[type=submit]")
     browser_page.wait_for_selector("text=/pay_[a-z2-7]{26}/")
+    assert "Card verified" in browser_page.content()

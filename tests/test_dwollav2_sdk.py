@@ -19,7 +19,7 @@ from bankbridge.crypto import load_vault
 from bankbridge.domain.accounts import create_account
 from bankbridge.store import SqlStore, open_database
 from bankbridge.webhooks.signing import verify_signature
-from flows import submit
+from flows import complete_plaid_link, public_token_of, submit
 from live_server import live_server
 from webhook_testing import Receiver
 
@@ -168,13 +168,10 @@ def test_sdk_plaid_flow_to_verified_funding_source(dwolla, receiver):
     customer_url = _new_customer(token)
     session = _session(token, customer_url, "Plaid")
     link_token = session["externalProviderSessionToken"]
-    page = submit(
-        browser,
-        f"/sandbox/plaid/link?token={link_token}",
-        username="user_good",
-        password="pass_good",
+    page = complete_plaid_link(
+        browser, f"/sandbox/plaid/link?token={link_token}", subtype="savings"
     )
-    public_token = re.search(r"public-sandbox-[0-9a-f-]{36}", page.text).group(0)
+    public_token = public_token_of(page.text)
     exchange = token.post(
         f"{customer_url}/exchanges",
         {

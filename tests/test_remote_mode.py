@@ -6,8 +6,6 @@ port, so the remote-mode instance exercises its production transport end to end 
 
 from __future__ import annotations
 
-import re
-
 import httpx
 import pytest
 from starlette.testclient import TestClient
@@ -15,7 +13,7 @@ from starlette.testclient import TestClient
 from bankbridge.app import create_app
 from bankbridge.config import Secret, Settings
 from bankbridge.domain.accounts import create_account
-from flows import submit
+from flows import complete_plaid_link, public_token_of
 from helpers import TEST_SECRET_KEY, ApiClient, assert_dwolla_error, sandbox_credentials
 from live_server import live_server
 
@@ -64,13 +62,8 @@ def test_remote_mode_plaid_flow_runs_over_real_http(remote):
     session = api.get(api.create_session(customer, "Plaid").headers["location"]).json()
     token = session["externalProviderSessionToken"]
     with httpx.Client(base_url=partner_site) as browser:
-        page = submit(
-            browser,
-            f"/sandbox/plaid/link?token={token}",
-            username="user_good",
-            password="pass_good",
-        )
-    public = re.search(r"public-sandbox-[0-9a-f-]{36}", page.text).group(0)
+        page = complete_plaid_link(browser, f"/sandbox/plaid/link?token={token}")
+    public = public_token_of(page.text)
     created = api.post(f"/customers/{customer['id']}/exchanges", {"plaid": {"publicToken": public}})
     assert created.status_code == 201, created.text
     source = api.post(

@@ -24,7 +24,7 @@ from bankbridge.config import Settings
 from bankbridge.crypto import load_vault
 from bankbridge.domain.accounts import create_account
 from bankbridge.store import SqlStore, open_database
-from flows import submit
+from flows import complete_plaid_link
 from live_server import live_server
 from spec_fuzzing import (
     DEVIATIONS,
@@ -187,12 +187,7 @@ def _populate(api: httpx.Client, base: str) -> dict[str, list[str]]:
         sessions[name] = made.headers["location"]
     link_token = api.get(sessions["Plaid"]).json()["externalProviderSessionToken"]
     with httpx.Client(base_url=base) as browser:
-        page = submit(
-            browser,
-            f"/sandbox/plaid/link?token={link_token}",
-            username="user_good",
-            password="pass_good",
-        )
+        page = complete_plaid_link(browser, f"/sandbox/plaid/link?token={link_token}")
     match = re.search(r"public-sandbox-[0-9a-f-]{36}", page.text)
     assert match, page.text[:300]
     exchange = api.post(

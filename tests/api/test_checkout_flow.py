@@ -59,7 +59,7 @@ def card_source(api, customer, exchange_location, **overrides):
     return api.post(f"/customers/{customer['id']}/funding-sources", body)
 
 
-@pytest.mark.parametrize("card", ["4242 4242 4242 4242", "4024764449971519"])
+@pytest.mark.parametrize("card", ["5318 7730 1249 0080", "4024764449971519"])
 def test_flow_page_shows_a_checkout_payment_id(api, customer, card):
     assert re.fullmatch(r"pay_[a-z2-7]{26}", payment_id(api, customer, card=card))
 
@@ -136,6 +136,34 @@ def test_checkout_exchanges_have_no_reauth(api, customer):
 
 def test_a_credit_card_payment_cannot_become_a_funding_source(api, customer):
     """Push-to-card needs a US debit card; 4242 4242 4242 4242 is a Visa credit card."""
-    token = payment_id(api, customer, card="4242 4242 4242 4242")
+    page = pay(api, customer, card="4242 4242 4242 4242")
+    assert "Card not supported" in page.text
+    token = re.search(r"pay_[a-z2-7]{26}", page.text).group(0)
     body = assert_dwolla_error(exchange(api, customer, token), 400, "InvalidExchangeToken")
-    assert "debit" in body["message"]
+    assert "did not verify" in body["message"]
+
+
+def test_without_a_redirect_url_the_flow_page_links_nowhere(api, customer):
+    """No "Return to the app" to BankBridge's own API root (which answers 401)."""
+    page = pay(api, customer)
+    assert "Card verified" in page.text
+    assert "Return to the app" not in page.text and "<a " not in page.text
+
+
+def test_with_a_redirect_url_the_flow_page_returns_there_with_the_payment_id(
+    api, customer, account
+):
+    redirect = account.account.redirect_urls[0]
+    location = api.create_session(customer, "Checkout.com", redirect).headers["location"]
+    session_id = api.get(location).json()["externalProviderSessionData"]["id"]
+    page = submit(
+        api.client,
+        f"/sandbox/checkout/flow/{session_id}",
+        card_number="4024 7644 4997 1519",
+        expiry_month="12",
+        expiry_year="2035",
+        cvv="100",
+    )
+    token = re.search(r"pay_[a-z2-7]{26}", page.text).group(0)
+    assert "Return to the app" in page.text
+    assert f"cko-payment-id={token}" in page.text

@@ -3,62 +3,84 @@ processor tokens, and re-authentication."""
 
 from __future__ import annotations
 
-import re
-from urllib.parse import parse_qs, urlsplit
-
 import pytest
 
-from flows import submit
+from flows import complete_plaid_link, public_token_of, submit
 from helpers import assert_dwolla_error, sandbox_credentials
 
 
 @pytest.fixture
 def plaid_headers(account):
     """The account's own sandbox Plaid credentials, as a platform sends them."""
+    return _headers(account)
+
+
+def _headers(account):
     credentials = sandbox_credentials("plaid", account.account.id)
     return {"PLAID-CLIENT-ID": credentials.client_id, "PLAID-SECRET": credentials.secret}
 
 
-def link(api, customer, redirect_url=None, password="pass_good"):
-    """Create a Plaid session and complete its Link page; returns the page response."""
+def link(api, customer, redirect_url=None, password="pass_good", subtype="checking"):
+    """Create a Plaid session and complete its Link page; returns the last page."""
     location = api.create_session(customer, "Plaid", redirect_url).headers["location"]
     token = api.get(location).json()["externalProviderSessionToken"]
-    return submit(
-        api.client, f"/sandbox/plaid/link?token={token}", username="user_good", password=password
+    return complete_plaid_link(
+        api.client, f"/sandbox/plaid/link?token={token}", password=password, subtype=subtype
     )
 
 
-def public_token(api, customer):
-    page = link(api, customer)
+def public_token(api, customer, subtype="checking"):
+    page = link(api, customer, subtype=subtype)
     assert page.status_code == 200, page.text
-    return re.search(r"public-sandbox-[0-9a-f-]{36}", page.text).group(0)
+    return public_token_of(page.text)
 
 
 def exchange(api, customer, body):
     return api.post(f"/customers/{customer['id']}/exchanges", body)
 
 
-def funding_source(api, customer, exchange_location, name="Checking"):
+def funding_source(api, customer, exchange_location, name="Checking", kind="checking"):
     return api.post(
         f"/customers/{customer['id']}/funding-sources",
         {
             "_links": {"exchange": {"href": exchange_location}},
-            "bankAccountType": "checking",
+            "bankAccountType": kind,
             "name": name,
         },
     )
+
+
+def processor_token(client, headers, subtype="checking"):
+    """A processor token for one account of a new Sandbox Item, made as a platform does."""
+    public = client.post(
+        "/sandbox/plaid/sandbox/public_token/create",
+        json={"institution_id": "ins_109508", "initial_products": ["auth"]},
+        headers=headers,
+    ).json()["public_token"]
+    access = client.post(
+        "/sandbox/plaid/item/public_token/exchange",
+        json={"public_token": public},
+        headers=headers,
+    ).json()["access_token"]
+    accounts = client.post(
+        "/sandbox/plaid/accounts/get", json={"access_token": access}, headers=headers
+    ).json()["accounts"]
+    account_id = next(a["account_id"] for a in accounts if a["subtype"] == subtype)
+    return client.post(
+        "/sandbox/plaid/processor/token/create",
+        json={"access_token": access, "account_id": account_id, "processor": "dwolla"},
+        headers=headers,
+    ).json()["processor_token"]
 
 
 def test_link_page_shows_a_public_token(api, customer):
     assert public_token(api, customer).startswith("public-sandbox-")
 
 
-def test_link_page_redirects_to_the_sessions_redirect_url_with_the_token(api, customer):
+def test_link_page_keeps_the_public_token_when_the_session_has_a_redirect_url(api, customer):
     page = link(api, customer, redirect_url="https://platform.example/return")
-    assert page.status_code == 303
-    target = urlsplit(page.headers["location"])
-    assert (target.scheme, target.netloc, target.path) == ("https", "platform.example", "/return")
-    assert parse_qs(target.query)["public_token"][0].startswith("public-sandbox-")
+    assert page.status_code == 200 and "location" not in page.headers
+    assert public_token_of(page.text).startswith("public-sandbox-")
 
 
 def test_link_page_error_password_shows_the_plaid_error(api, customer):
@@ -86,6 +108,20 @@ def test_public_token_becomes_a_verified_bank_funding_source(api, customer):
         "First Platypus Bank",
     )
     assert "1111222233330000" not in api.get(source.headers["location"]).text
+
+
+def test_a_linked_savings_account_becomes_a_savings_funding_source(api, customer):
+    created = exchange(
+        api, customer, {"plaid": {"publicToken": public_token(api, customer, "savings")}}
+    )
+    assert created.status_code == 201, created.text
+
+    source = funding_source(api, customer, created.headers["location"], "Savings", "savings")
+
+    assert source.status_code == 201, source.text
+    body = api.get(source.headers["location"]).json()
+    assert (body["status"], body["bankAccountType"]) == ("verified", "savings")
+    assert body["bankName"] == "First Platypus Bank"
 
 
 def test_the_same_bank_account_through_two_links_is_a_duplicate_funding_source(api, customer):
@@ -135,26 +171,7 @@ def test_exchange_partner_must_match_the_token_kind(api, customer):
 
 
 def test_processor_token_makes_a_secure_exchange(api, customer, plaid_headers):
-    client = api.client
-    public = client.post(
-        "/sandbox/plaid/sandbox/public_token/create",
-        json={"institution_id": "ins_109508", "initial_products": ["auth"]},
-        headers=plaid_headers,
-    ).json()["public_token"]
-    access = client.post(
-        "/sandbox/plaid/item/public_token/exchange",
-        json={"public_token": public},
-        headers=plaid_headers,
-    ).json()["access_token"]
-    accounts = client.post(
-        "/sandbox/plaid/accounts/get", json={"access_token": access}, headers=plaid_headers
-    ).json()
-    account_id = accounts["accounts"][0]["account_id"]
-    processor = client.post(
-        "/sandbox/plaid/processor/token/create",
-        json={"access_token": access, "account_id": account_id, "processor": "dwolla"},
-        headers=plaid_headers,
-    ).json()["processor_token"]
+    processor = processor_token(api.client, plaid_headers)
     created = exchange(
         api,
         customer,
@@ -185,6 +202,7 @@ def test_plaid_reauth_round_trip_emits_and_restores(api, customer):
         api.client, f"/sandbox/plaid/link?token={token}", username="user_good", password="pass_good"
     )
     assert "re-connected" in page.text.lower()
+    assert public_token_of(page.text)
     assert "re-authenticate" not in api.get(location).json()["_links"]
     assert funding_source(api, customer, location).status_code == 201
 

@@ -18,7 +18,7 @@ from bankbridge.app import create_app
 from bankbridge.config import Settings
 from bankbridge.domain.accounts import NewAccount, create_account
 from bankbridge.services import Services
-from flows import submit
+from flows import complete_plaid_link, submit
 from helpers import ApiClient
 
 
@@ -64,11 +64,8 @@ def _partner_flows(api: ApiClient) -> dict[str, Any]:
     assert mx_exchange.status_code == 201, mx_exchange.text
 
     plaid = api.get(api.create_session(customer, "Plaid").headers["location"]).json()
-    page = submit(
-        api.client,
-        f"/sandbox/plaid/link?token={plaid['externalProviderSessionToken']}",
-        username="user_good",
-        password="pass_good",
+    page = complete_plaid_link(
+        api.client, f"/sandbox/plaid/link?token={plaid['externalProviderSessionToken']}"
     )
     public = re.search(r"public-sandbox-[0-9a-f-]{36}", page.text)
     assert public, page.text[:300]

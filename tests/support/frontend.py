@@ -1,7 +1,8 @@
 """The partners' published npm packages, installed once per lockfile, and esbuild bundles.
 
 ``tests/frontend/package.json`` and its ``package-lock.json`` pin what the browser tests load
-(react, react-dom, react-plaid-link, @mxenabled/web-widget-sdk), the bundler (esbuild) and
+(react, react-dom, react-plaid-link, @mxenabled/web-widget-sdk,
+@checkout.com/checkout-web-components), the bundler (esbuild) and
 Dwolla's Node SDK (dwolla-v2). ``npm ci`` installs them into a cache folder named by the hash
 of those two files, ``$XDG_CACHE_HOME/bankbridge-frontend/<hash>`` (``~/.cache/...`` by
 default), so a run after the first installs nothing; a changed lockfile gets a new folder.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bankbridge import partners
 from bankbridge.clock import now
@@ -56,6 +57,10 @@ __all__ = [
 ]
 
 PARTNER_PATH = "/_links/exchange-partner/href"
+# How far back an exchange looks for the sessions that may have produced its token: partner
+# results (a Plaid public token lives 30 minutes, from a link token of at most 4 hours) are
+# never valid this long after their session was opened.
+SESSION_LOOKBACK = timedelta(days=1)
 REAUTH_PARTNERS = ("mx", "plaid")
 # Which partner a token belongs to when the body names none.
 _KIND_PARTNER = {"mx.availableConnectionToken": "mx", "plaid.publicToken": "plaid"}
@@ -92,7 +97,15 @@ async def create_exchange(
     connection = None
     if token.kind == "mx.availableConnectionToken":
         connection = open_connection_token(vault, customer, token.value)
-    request = ExchangeRequest(customer, token.kind, token.value.strip(), connection)
+    recent = await store.list_recent_exchange_sessions(account.id, slug, now() - SESSION_LOOKBACK)
+    request = ExchangeRequest(
+        customer,
+        token.kind,
+        token.value.strip(),
+        connection,
+        customer_sessions=tuple(s.provider for s in recent if s.customer_id == customer.id),
+        other_sessions=tuple(s.provider for s in recent if s.customer_id != customer.id),
+    )
     try:
         opened = await adapters[slug].open_exchange(request)
     except ExchangeTokenRejected as exc:

@@ -61,12 +61,19 @@ class ExchangeRequest:
     ``kind`` names the body field it came in: ``plaid.publicToken``, ``token`` (a Plaid
     processor token or a Checkout.com payment id) or ``mx.availableConnectionToken`` (then
     ``token`` is already verified and ``connection`` holds its decoded MX ids).
+
+    ``customer_sessions`` and ``other_sessions`` are the partner-side sessions the account
+    opened recently with this partner, for this customer and for its other customers: an
+    adapter checks with the partner which session produced the token (Plaid's
+    ``/link/token/get``) before it spends it.
     """
 
     customer: Customer
     kind: str
     token: str
     connection: dict[str, str] | None = None
+    customer_sessions: tuple[ProviderSession, ...] = ()
+    other_sessions: tuple[ProviderSession, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -200,6 +200,12 @@ class AccountStore(Protocol):
         """One exchange session by id, whatever its account (the domain checks ownership)."""
         ...
 
+    async def list_recent_exchange_sessions(
+        self, account_id: str, partner: str, created_after: datetime
+    ) -> list[ExchangeSession]:
+        """The account's sessions with ``partner`` created after a moment, newest first."""
+        ...
+
     def emulator_records(self, partner: str) -> EmulatorRecords:
         """The record store of one partner's emulator."""
         ...

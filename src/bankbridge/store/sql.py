@@ -230,8 +230,19 @@ class SqlStore(ExchangeSql, IdempotencySql, TokenFailureSql, WebhookSql):
         row = await self.database.fetch_one(
             "SELECT * FROM exchange_sessions WHERE id = :id", {"id": session_id}
         )
-        if row is None:
-            return None
+        return self._exchange_session(row) if row else None
+
+    async def list_recent_exchange_sessions(
+        self, account_id: str, partner: str, created_after: datetime
+    ) -> list[ExchangeSession]:
+        rows = await self.database.fetch_all(
+            "SELECT * FROM exchange_sessions WHERE account_id = :account AND partner = :partner "
+            "AND created_at > :after ORDER BY created_at DESC, id",
+            {"account": account_id, "partner": partner, "after": to_micros(created_after)},
+        )
+        return [self._exchange_session(row) for row in rows]
+
+    def _exchange_session(self, row: Row) -> ExchangeSession:
         return ExchangeSession(
             id=row["id"],
             account_id=row["account_id"],

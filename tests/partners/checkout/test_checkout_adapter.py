@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+import httpx
 import pytest
 from checkout_support import (
     AUTH,
@@ -19,7 +20,7 @@ from checkout_support import (
 )
 from starlette.testclient import TestClient
 
-from bankbridge.config import Secret
+from bankbridge.config import PartnerCredentials, Secret
 from bankbridge.errors import PartnerError
 from bankbridge.models import Customer
 from bankbridge.partners.base import (
@@ -186,7 +187,7 @@ def test_open_exchange_keeps_the_payment_and_card_source_and_names_the_session(
 
 @pytest.mark.parametrize(
     ("card", "reason"),
-    [(CREDIT_VISA, "not a US debit card"), (INSUFFICIENT_FUNDS, "did not verify")],
+    [(CREDIT_VISA, "did not verify"), (INSUFFICIENT_FUNDS, "did not verify")],
 )
 def test_open_exchange_rejects_declined_payments_and_credit_cards(
     run: Run,
@@ -201,6 +202,34 @@ def test_open_exchange_rejects_declined_payments_and_credit_cards(
 
     with pytest.raises(ExchangeTokenRejected, match=reason):
         run(adapter.open_exchange, ExchangeRequest(checkout_customer, "token", payment_id))
+
+
+def test_open_exchange_refuses_a_card_a_remote_checkout_verified_that_is_not_us_debit(
+    run: Run, checkout_customer: Customer
+) -> None:
+    """Real Checkout.com may verify a credit card; push to card still cannot take it."""
+    source = {"type": "card", "id": "src_x", "scheme": "Visa", "last4": "4242", "bin": "424242"}
+    source |= {
+        "expiry_month": 1,
+        "expiry_year": 2030,
+        "card_type": "CREDIT",
+        "issuer_country": "US",
+    }
+    payment = {"id": "pay_" + "c" * 26, "status": "Card Verified", "approved": True}
+
+    def checkout(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={**payment, "source": source})
+
+    async def open_it() -> None:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(checkout)) as http:
+            credentials = PartnerCredentials(
+                "https://api.sandbox.checkout.example", "", Secret("sk")
+            )
+            adapter = CheckoutAdapter(credentials, http)
+            await adapter.open_exchange(ExchangeRequest(checkout_customer, "token", payment["id"]))
+
+    with pytest.raises(ExchangeTokenRejected, match="not a US debit card"):
+        run(open_it)
 
 
 @pytest.mark.parametrize("token", ["pay_" + "a" * 26, "processor-sandbox-1", "ps_123"])

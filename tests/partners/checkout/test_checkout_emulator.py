@@ -272,3 +272,27 @@ def test_an_unknown_oauth_token_is_401(client: TestClient) -> None:
     response = client.get(f"{EMULATOR}/payments/pay_{'a' * 26}", headers=headers)
 
     assert response.status_code == 401
+
+
+def test_deeply_nested_json_is_422_request_body_malformed_not_a_500(client: TestClient) -> None:
+    nested = b"[" * 100_000 + b"]" * 100_000
+
+    response = client.post(
+        f"{EMULATOR}/payment-sessions",
+        content=b'{"metadata": ' + nested + b"}",
+        headers={**AUTH, "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error_codes"] == ["request_body_malformed"]
+
+
+def test_an_oversized_oauth_form_is_refused_with_an_oauth_error(client: TestClient) -> None:
+    response = client.post(
+        f"{EMULATOR}/connect/token",
+        content=b"grant_type=" + b"x" * (1024 * 1024 + 1),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid_request"}

@@ -23,7 +23,7 @@ from checkout_support import (
 from starlette.testclient import TestClient
 
 import bankbridge.clock
-from bankbridge.partners.checkout.emulator import PAYMENT
+from bankbridge.partners.checkout.emulator.state import PAYMENT
 from bankbridge.store.base import EmulatorRecords
 
 NewSession = Callable[..., str]
@@ -90,14 +90,33 @@ def test_an_approved_us_debit_card_verifies_the_card_and_links_back_with_the_pay
     assert len(source["fingerprint"]) == 64
 
 
-def test_the_generic_test_card_is_approved_as_a_us_credit_card(
-    client: TestClient, new_session: NewSession, pay: Callable[..., str]
+@pytest.mark.parametrize(
+    ("number", "card_type", "country"),
+    [(CREDIT_VISA, "CREDIT", "US"), ("4921 8178 4444 5119", "DEBIT", "GB")],
+)
+def test_a_card_push_to_card_cannot_take_is_declined_as_not_supported(
+    client: TestClient,
+    new_session: NewSession,
+    pay: Callable[..., str],
+    number: str,
+    card_type: str,
+    country: str,
 ) -> None:
-    payment = _payment(client, pay(new_session(), CREDIT_VISA))
+    """A card the exchange would refuse never looks accepted: not a US debit/prepaid card."""
+    session_id = new_session()
+    response = client.post(f"{EMULATOR}/flow/{session_id}", data=card_form(number))
 
-    assert payment["approved"] is True
-    assert payment["source"]["card_type"] == "CREDIT"
-    assert payment["source"]["last4"] == "4242"
+    assert response.status_code == 200
+    assert "Card declined" in response.text and "Card not supported" in response.text
+    assert "Push to card takes US debit or prepaid cards only." in response.text
+    payment = _payment(client, payment_id_in(response.text))
+    assert (payment["status"], payment["approved"]) == ("Declined", False)
+    assert payment["response_code"] == "20057"
+    assert (payment["source"]["card_type"], payment["source"]["issuer_country"]) == (
+        card_type,
+        country,
+    )
+    assert _payment(client, pay(session_id, US_DEBIT_VISA))["approved"] is True
 
 
 def test_a_payout_mastercard_debit_card_is_approved_with_two_digit_expiry_year(
@@ -161,14 +180,16 @@ def test_a_declined_card_leaves_the_session_payable_with_another_card(
     ("overrides", "field", "message"),
     [
         ({"cvv": "123"}, "cvv", "security code is incorrect"),
-        ({"cvv": "1"}, "cvv", "3 or 4 digit"),
-        ({"expiry_year": "2001"}, "expiry_year", "This card has expired."),
+        ({"cvv": "1"}, "cvv", "security code is incomplete"),
+        ({"cvv": "\uff11\uff12\uff13"}, "cvv", "security code is incomplete"),
+        ({"expiry_year": "2001"}, "expiry_year", "expiry date is in the past"),
+        ({"expiry_month": "\u00b2"}, "expiry_month", "Enter the expiry month"),
         ({"expiry_month": "13"}, "expiry_month", "Enter the expiry month"),
         ({"expiry_year": "soon"}, "expiry_year", "Enter the expiry year"),
         ({"card_number": "4024 7644 4997 1518"}, "card_number", "not valid"),
         ({"card_number": "4111 1111 1111 1111"}, "card_number", "not a Checkout.com Sandbox"),
         ({"card_number": ""}, "card_number", "Enter the card number."),
-        ({"name": "x" * 101}, "name", "at most 100"),
+        ({"name": "x" * 101}, "name", "less than 100"),
     ],
 )
 def test_bad_card_input_redisplays_the_form_with_a_field_error_and_makes_no_payment(
@@ -199,7 +220,7 @@ def test_a_session_is_completed_at_most_once(
     session_id = new_session()
     first = pay(session_id, US_DEBIT_VISA)
 
-    again = client.post(f"{EMULATOR}/flow/{session_id}", data=card_form(CREDIT_VISA))
+    again = client.post(f"{EMULATOR}/flow/{session_id}", data=card_form("5318 7730 1249 0080"))
     shown = client.get(f"{EMULATOR}/flow/{session_id}")
     read = client.get(f"{EMULATOR}/payment-sessions/{session_id}", headers=AUTH)
 
@@ -272,3 +293,85 @@ def test_a_malformed_form_body_is_a_400_page_not_a_500(
 
     assert response.status_code == 400
     assert "The form could not be read." in response.text
+
+
+def test_a_forged_host_header_does_not_change_where_the_form_posts(
+    client: TestClient, new_session: NewSession
+) -> None:
+    session_id = new_session()
+
+    response = client.get(f"{EMULATOR}/flow/{session_id}", headers={"Host": "evil.example"})
+
+    assert response.status_code == 200
+    assert "evil.example" not in response.text
+    assert f'action="http://testserver/sandbox/checkout/flow/{session_id}"' in response.text
+
+
+def test_a_form_post_from_another_site_is_refused_and_pays_nothing(
+    client: TestClient,
+    new_session: NewSession,
+    run: Callable[..., Any],
+    records: EmulatorRecords,
+) -> None:
+    session_id = new_session()
+
+    response = client.post(
+        f"{EMULATOR}/flow/{session_id}",
+        data=card_form(),
+        headers={"Origin": "https://evil.example"},
+    )
+    same_site = client.post(
+        f"{EMULATOR}/flow/{session_id}", data=card_form(), headers={"Origin": "http://testserver"}
+    )
+
+    assert response.status_code == 403
+    assert same_site.status_code == 200
+    assert len(_payments_of(run, records, session_id)) == 1
+
+
+def test_the_flow_pages_send_the_hosted_page_security_headers(
+    client: TestClient, new_session: NewSession
+) -> None:
+    session_id = new_session()
+
+    for response in (
+        client.get(f"{EMULATOR}/flow/{session_id}"),
+        client.post(f"{EMULATOR}/flow/{session_id}", data=card_form()),
+        client.get(f"{EMULATOR}/flow/ps_{'Z' * 27}"),
+    ):
+        policy = response.headers["content-security-policy"]
+        assert "frame-ancestors 'self'" in policy and "form-action 'self'" in policy
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["cache-control"] == "no-store"
+
+
+def test_a_form_body_over_the_limit_is_refused_before_it_is_read(
+    client: TestClient, new_session: NewSession
+) -> None:
+    session_id = new_session()
+    huge = b"name=" + b"x" * (1024 * 1024 + 1)
+
+    response = client.post(
+        f"{EMULATOR}/flow/{session_id}",
+        content=huge,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Origin": "null", "Sec-Fetch-Site": "same-origin"}, 200),  # no-referrer form post
+        ({"Origin": "null", "Sec-Fetch-Site": "cross-site"}, 403),
+        ({"Origin": "null"}, 403),
+        ({"Sec-Fetch-Site": "same-site"}, 403),
+    ],
+)
+def test_a_form_post_is_judged_by_fetch_metadata_when_origin_is_null(
+    client: TestClient, new_session: NewSession, headers: dict[str, str], status: int
+) -> None:
+    response = client.post(f"{EMULATOR}/flow/{new_session()}", data=card_form(), headers=headers)
+
+    assert response.status_code == status

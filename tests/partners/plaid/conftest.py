@@ -7,19 +7,33 @@ from typing import Any
 
 import httpx
 import pytest
-from plaid_support import CREDENTIAL_HEADERS, LINK_TOKEN_BODY, PlaidPost
+from plaid_support import LINK_TOKEN_BODY, PlaidPost
 from starlette.testclient import TestClient
 
+from bankbridge.domain.accounts import NewAccount
 from bankbridge.models import Customer
 from bankbridge.partners.plaid.adapter import PlaidAdapter
 from bankbridge.services import Services
-from helpers import TEST_OWNER, domain_customer
+from helpers import domain_customer, sandbox_credentials
 
 
 @pytest.fixture
-def adapter(services: Services) -> PlaidAdapter:
-    """The app's Plaid adapter (talks to the emulator in-process)."""
-    result = services.adapters_for(TEST_OWNER)["plaid"]
+def owner(account: NewAccount) -> str:
+    """The account whose Plaid sandbox the tests use (its redirect URLs are registered)."""
+    return account.account.id
+
+
+@pytest.fixture
+def credential_headers(owner: str) -> dict[str, str]:
+    """The owner's sandbox Plaid credentials, as Plaid's headers."""
+    credentials = sandbox_credentials("plaid", owner)
+    return {"PLAID-CLIENT-ID": credentials.client_id, "PLAID-SECRET": credentials.secret}
+
+
+@pytest.fixture
+def adapter(services: Services, owner: str) -> PlaidAdapter:
+    """The owner's Plaid adapter (talks to the emulator in-process)."""
+    result = services.adapters_for(owner)["plaid"]
     assert isinstance(result, PlaidAdapter)
     return result
 
@@ -31,14 +45,15 @@ def plaid_customer() -> Customer:
 
 
 @pytest.fixture
-def plaid(client: TestClient) -> PlaidPost:
-    """POST JSON to the emulator with the sandbox credentials in headers (``headers`` overrides)."""
+def plaid(client: TestClient, credential_headers: dict[str, str]) -> PlaidPost:
+    """POST JSON to the emulator with the owner's credentials in headers (``headers``
+    overrides)."""
 
     def post(path: str, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
         return client.post(
             f"/sandbox/plaid{path}",
             json=body,
-            headers=CREDENTIAL_HEADERS if headers is None else headers,
+            headers=credential_headers if headers is None else headers,
         )
 
     return post

@@ -17,7 +17,6 @@ from bankbridge.models import Customer
 from bankbridge.partners.base import SessionRequest
 from bankbridge.partners.plaid import wire
 from bankbridge.partners.plaid.adapter import PlaidAdapter, PlaidApiError
-from helpers import TEST_OWNER
 
 Run = Callable[..., Any]
 
@@ -83,9 +82,9 @@ def test_create_session_with_an_app_package_name_succeeds_without_redirect_uri(
 
 
 def test_create_session_raises_partner_error_with_plaids_error_code(
-    run: Run, services: Any, plaid_customer: Customer
+    run: Run, adapter: PlaidAdapter, plaid_customer: Customer
 ) -> None:
-    good: PlaidAdapter = services.adapters_for(TEST_OWNER)["plaid"]
+    good = adapter
     wrong = PlaidAdapter(
         PartnerCredentials(good.credentials.base_url, good.credentials.client_id, Secret("nope")),
         good.http,
@@ -162,14 +161,17 @@ def test_create_link_token_for_update_makes_a_thirty_minute_update_mode_token(
     run: Run, adapter: PlaidAdapter, access_token: str, plaid: PlaidPost
 ) -> None:
     session = run(
-        adapter.create_link_token_for_update, access_token, "customer-1", "https://a.example/r"
+        adapter.create_link_token_for_update,
+        access_token,
+        "customer-1",
+        "https://platform.example/return",
     )
 
     assert session.token.startswith("link-sandbox-")
     assert abs(session.expires_at - (now() + timedelta(minutes=30))) < timedelta(seconds=5)
     metadata = _token_metadata(plaid, session.token)
     assert metadata["initial_products"] == []
-    assert metadata["redirect_uri"] == "https://a.example/r"
+    assert metadata["redirect_uri"] == "https://platform.example/return"
 
 
 def test_get_processor_auth_returns_the_one_account_behind_the_token(

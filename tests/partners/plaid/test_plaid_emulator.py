@@ -102,6 +102,24 @@ def test_link_token_create_rejects_invalid_values_with_invalid_field(
     assert_plaid_error(response, 400, "INVALID_REQUEST", "INVALID_FIELD")
 
 
+@pytest.mark.parametrize(
+    "redirect_uri",
+    ["https://evil.example/return", "https://platform.example/return/", "http://platform.example"],
+)
+def test_link_token_create_accepts_only_a_redirect_uri_registered_for_the_credentials(
+    plaid: PlaidPost, redirect_uri: str
+) -> None:
+    refused = plaid("/link/token/create", {**LINK_TOKEN_BODY, "redirect_uri": redirect_uri})
+    registered = plaid(
+        "/link/token/create",
+        {**LINK_TOKEN_BODY, "redirect_uri": "https://platform.example/return"},
+    )
+
+    assert_plaid_error(refused, 400, "INVALID_REQUEST", "INVALID_FIELD")
+    assert "OAuth redirect URI must be configured" in refused.json()["error_message"]
+    assert registered.status_code == 200, registered.text
+
+
 def test_unknown_fields_are_rejected_with_unknown_fields(plaid: PlaidPost) -> None:
     response = plaid("/link/token/create", {**LINK_TOKEN_BODY, "colour": "blue"})
 

@@ -7,10 +7,12 @@ raises ``TypeError``, a wrong type ``ApiTypeError``, a bad datetime ``ApiValueEr
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import plaid
 import pytest
 from plaid.api.plaid_api import PlaidApi
@@ -29,35 +31,60 @@ from plaid.model.processor_token_create_request import ProcessorTokenCreateReque
 from plaid.model.products import Products
 from plaid.model.sandbox_item_reset_login_request import SandboxItemResetLoginRequest
 from plaid.model.sandbox_public_token_create_request import SandboxPublicTokenCreateRequest
-from plaid_support import CLIENT_ID, SECRET
 
 from bankbridge.config import Secret, Settings
-from helpers import TEST_SECRET_KEY
+from bankbridge.crypto import load_vault
+from bankbridge.domain.accounts import create_account
+from bankbridge.partners.kit.keys import SandboxCredentials
+from bankbridge.store import SqlStore, open_database
+from flows import complete_plaid_link, public_token_of
+from helpers import TEST_SECRET_KEY, sandbox_credentials
 from live_server import live_server
 
 HOST = "127.0.0.1"
+REDIRECT_URI = "https://platform.example/return"
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The Plaid emulator's URL on a real uvicorn server running the whole app."""
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, SandboxCredentials]]:
+    """The Plaid emulator's URL on a real uvicorn server running the whole app, and the
+    sandbox credentials of an account on it (with a registered redirect URL)."""
     database = Path(tmp_path_factory.mktemp("plaid-oracle")) / "oracle.db"
     settings = Settings(database_url=f"sqlite:///{database}", secret_key=Secret(TEST_SECRET_KEY))
+
+    async def account() -> str:
+        db = await open_database(settings.database_url)
+        try:
+            made = await create_account(
+                SqlStore(db, load_vault(settings)), "Oracle", [REDIRECT_URI]
+            )
+            return made.account.id
+        finally:
+            await db.close()
+
     with live_server(settings) as base:
-        yield f"{base}/sandbox/plaid"
+        owner = asyncio.run(account())
+        yield f"{base}/sandbox/plaid", sandbox_credentials("plaid", owner)
 
 
-def _api(base_url: str, secret: str = SECRET) -> PlaidApi:
+@pytest.fixture(scope="module")
+def base_url(server: tuple[str, SandboxCredentials]) -> str:
+    return server[0]
+
+
+def _api(server: tuple[str, SandboxCredentials], secret: str | None = None) -> PlaidApi:
+    base_url, credentials = server
     configuration = plaid.Configuration(
-        host=base_url, api_key={"clientId": CLIENT_ID, "secret": secret}
+        host=base_url,
+        api_key={"clientId": credentials.client_id, "secret": secret or credentials.secret},
     )
     return PlaidApi(plaid.ApiClient(configuration))
 
 
 @pytest.fixture(scope="module")
-def api(base_url: str) -> PlaidApi:
+def api(server: tuple[str, SandboxCredentials]) -> PlaidApi:
     """The official SDK's client, pointed at the emulator."""
-    return _api(base_url)
+    return _api(server)
 
 
 def _access_token(api: PlaidApi) -> str:
@@ -82,7 +109,7 @@ def test_sdk_deserializes_link_token_create_and_get(api: PlaidApi) -> None:
             country_codes=[CountryCode("US")],
             user=LinkTokenCreateRequestUser(client_user_id="customer-1"),
             products=[Products("auth")],
-            redirect_uri="https://platform.example/return",
+            redirect_uri=REDIRECT_URI,
         )
     )
     fetched = api.link_token_get(LinkTokenGetRequest(link_token=created.link_token))
@@ -90,7 +117,7 @@ def test_sdk_deserializes_link_token_create_and_get(api: PlaidApi) -> None:
     assert created.link_token.startswith("link-sandbox-")
     assert created.expiration.tzinfo is not None
     assert fetched.expiration == created.expiration
-    assert fetched.metadata.redirect_uri == "https://platform.example/return"
+    assert fetched.metadata.redirect_uri == REDIRECT_URI
     assert [str(p) for p in fetched.metadata.initial_products] == ["auth"]
 
 
@@ -148,10 +175,42 @@ def test_sdk_sees_item_login_required_after_reset_login(api: PlaidApi) -> None:
     assert json.loads(raised.value.body)["error_code"] == "ITEM_LOGIN_REQUIRED"
 
 
-def test_sdk_raises_api_exception_with_invalid_api_keys_for_a_wrong_secret(base_url: str) -> None:
+def test_sdk_raises_api_exception_with_invalid_api_keys_for_a_wrong_secret(
+    server: tuple[str, SandboxCredentials],
+) -> None:
     with pytest.raises(plaid.ApiException) as raised:
-        _api(base_url, secret="wrong").item_get(ItemGetRequest(access_token="access-sandbox-x"))
+        _api(server, secret="wrong").item_get(ItemGetRequest(access_token="access-sandbox-x"))
 
     assert raised.value.status == 400
     body = json.loads(raised.value.body)
     assert (body["error_type"], body["error_code"]) == ("INVALID_INPUT", "INVALID_API_KEYS")
+
+
+def test_sdk_deserializes_link_sessions_and_their_results(api: PlaidApi, base_url: str) -> None:
+    created = api.link_token_create(
+        LinkTokenCreateRequest(
+            client_name="BankBridge",
+            language="en",
+            country_codes=[CountryCode("US")],
+            user=LinkTokenCreateRequestUser(client_user_id="customer-1"),
+            products=[Products("auth")],
+        )
+    )
+    with httpx.Client() as browser:
+        failed = complete_plaid_link(
+            browser, f"{base_url}/link?token={created.link_token}", password="error_ITEM_LOCKED"
+        )
+        page = complete_plaid_link(
+            browser, f"{base_url}/link?token={created.link_token}", subtype="savings"
+        )
+    assert failed.status_code == 200 and "ITEM_LOCKED" in failed.text
+    public_token = public_token_of(page.text)
+
+    fetched = api.link_token_get(LinkTokenGetRequest(link_token=created.link_token))
+
+    finished = [s for s in fetched.link_sessions if s.get("results")]
+    assert len(fetched.link_sessions) == 2 and len(finished) == 1
+    added = finished[0].results.item_add_results[0]
+    assert added.public_token == public_token
+    assert [a.subtype for a in added.accounts] == ["savings"]
+    assert added.institution.institution_id == "ins_109508"

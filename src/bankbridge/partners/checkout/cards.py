@@ -1,19 +1,62 @@
-"""Checkout.com's Sandbox test cards, as the emulator's Flow page knows them.
+"""Checkout.com's Sandbox test cards, as the emulator's Flow page knows them, and how they end.
 
 Only these numbers are accepted (with CVV ``100`` and any future expiry). Approving cards answer
 response code ``10000``; the others decline with their documented code, whatever the amount
 (Checkout's older docs say a zero-amount verification of some of them succeeds; unconfirmed for
 Flow, so the emulator keeps the decline the card is known for). Issuer names are invented.
+
+``outcome`` decides a payment: a card that a push-to-card funding source cannot take (not a US
+debit or prepaid card) is declined first, with ``20057`` and Flow's ``card_not_supported``
+reason, so that it never looks accepted; then the issuer answers as the card is known to.
+``card_metadata`` is the Card Metadata lookup Flow makes for the first eight digits.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["APPROVED", "CARDS", "TEST_CVV", "TestCard", "find_card", "luhn_valid", "normalize"]
+from bankbridge.partners.checkout.push_to_card import is_fundable
+
+__all__ = [
+    "APPROVED",
+    "BIN_LENGTH",
+    "CARDS",
+    "NOT_SUPPORTED",
+    "TEST_CVV",
+    "Outcome",
+    "TestCard",
+    "card_metadata",
+    "find_card",
+    "luhn_valid",
+    "normalize",
+    "outcome",
+]
 
 TEST_CVV = "100"
 APPROVED = ("10000", "Approved")
+# Push to card refuses the card: Checkout's "not permitted" code, as its payout test cards use.
+NOT_SUPPORTED = ("20057", "Transaction not permitted to cardholder")
+BIN_LENGTH = 8
+
+# Response code -> Flow's decline reason (``details.requestErrorCodes`` of the CheckoutError).
+DECLINE_REASONS = {
+    "20051": "not_enough_funds",
+    "20012": "invalid_customer_data",
+    "20014": "invalid_customer_data",
+    "20054": "invalid_customer_data",
+    "200N7": "invalid_customer_data",
+}
+# Flow's own texts for each decline reason (its documented default translations).
+DASH = "\N{EN DASH}"
+DECLINE_MESSAGES = {
+    "card_not_supported": "Card not supported",
+    "not_enough_funds": f"Not enough funds {DASH} try another payment method",
+    "invalid_customer_data": f"Incorrect details {DASH} try again or use another payment method",
+    "try_again": f"Payment declined {DASH} try again or use another payment method",
+}
+PUSH_TO_CARD_HINT = "Push to card takes US debit or prepaid cards only."
+SCHEME_IDS = {"Visa": "visa", "Mastercard": "mastercard"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +80,65 @@ class TestCard:
     def issuer(self) -> str:
         """An invented issuer name for the card's country."""
         return f"Sandbox Test Bank {self.issuer_country}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a payment with a card ends: approved, or declined with a code and Flow's reason."""
+
+    approved: bool
+    response_code: str
+    response_summary: str
+    decline_reason: str | None = None
+
+    @property
+    def display_message(self) -> str:
+        """What Flow shows the customer."""
+        if self.approved:
+            return "Payment successful"
+        message = DECLINE_MESSAGES[self.decline_reason or "try_again"]
+        if self.decline_reason == "card_not_supported":
+            return f"{message}. {PUSH_TO_CARD_HINT}"
+        return message
+
+
+def outcome(card: TestCard) -> Outcome:
+    """The answer to a payment with ``card``: push-to-card eligibility first, then the issuer."""
+    if not is_fundable(card.card_type, card.issuer_country):
+        return Outcome(False, *NOT_SUPPORTED, decline_reason="card_not_supported")
+    if card.approved:
+        return Outcome(True, card.response_code, card.response_summary)
+    reason = DECLINE_REASONS.get(card.response_code, "try_again")
+    return Outcome(False, card.response_code, card.response_summary, decline_reason=reason)
+
+
+def card_metadata(bin_digits: str) -> dict[str, Any]:
+    """Checkout's Card Metadata answer for the first eight digits of a card number.
+
+    A test card's BIN tells its scheme, type and country; any other BIN only its scheme, from
+    the leading digits (the emulator knows no other issuers).
+    """
+    card = next((c for c in _ALL if c.number.startswith(bin_digits)), None)
+    if card is None:
+        return {"bin": bin_digits, "scheme": _scheme_from_digits(bin_digits)}
+    return {
+        "bin": bin_digits,
+        "scheme": SCHEME_IDS[card.scheme],
+        "card_type": card.card_type,
+        "card_category": card.card_category,
+        "issuer": card.issuer,
+        "issuer_country": card.issuer_country,
+    }
+
+
+def _scheme_from_digits(digits: str) -> str:
+    if digits.startswith("4"):
+        return "visa"
+    if digits[:2] in {"51", "52", "53", "54", "55"} or "2221" <= digits[:4] <= "2720":
+        return "mastercard"
+    if digits[:2] in {"34", "37"}:
+        return "american_express"
+    return "unknown"
 
 
 def _visa(number: str, card_type: str, country: str, code: str = "", summary: str = "") -> TestCard:

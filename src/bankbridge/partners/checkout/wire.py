@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from bankbridge.models import ProviderSession
 from bankbridge.partners.base import CardDetails, SessionRequest
+from bankbridge.partners.checkout.push_to_card import FUNDABLE_CARD_TYPES, is_fundable
 
 __all__ = [
     "CARD_VERIFICATION_AMOUNT",
@@ -35,8 +36,6 @@ CURRENCY = "USD"
 COUNTRY = "US"
 PAYMENT_TYPE = "Unscheduled"
 ENABLED_PAYMENT_METHODS = ("card",)
-# Card types a push-to-card funding source may use (Checkout spells them upper case).
-FUNDABLE_CARD_TYPES = frozenset({"DEBIT", "PREPAID"})
 SESSION_DATA_KEYS = ("id", "payment_session_secret", "payment_session_token")
 
 PaymentStatus = Literal["verified", "declined", "pending"]
@@ -111,11 +110,7 @@ class CardPayment:
     @property
     def fundable(self) -> bool:
         """A verified US debit (or prepaid) card: usable as a push-to-card funding source."""
-        return (
-            self.verified
-            and self.card_type.upper() in FUNDABLE_CARD_TYPES
-            and self.issuer_country.upper() == COUNTRY
-        )
+        return self.verified and is_fundable(self.card_type, self.issuer_country)
 
 
 def payment_status(status: str) -> PaymentStatus:

@@ -118,14 +118,17 @@ def is_same_origin(request: Request, public_url: str) -> bool:
     Browsers send ``Origin`` on every form post (and ``Sec-Fetch-Site``); scripts and
     command-line clients send neither, and are not what cross-site request forgery abuses.
     A page served with ``Referrer-Policy: no-referrer`` (every hosted page) makes Chromium
-    send ``Origin: null`` even to its own origin; then ``Sec-Fetch-Site`` decides.
+    send ``Origin: null`` even to its own origin; then ``Sec-Fetch-Site`` decides, and a
+    ``null`` origin without it (an opaque origin, such as a sandboxed frame's) is refused.
     """
     expected = origin_of(public_url)
     origin = request.headers.get("origin")
     if origin is not None and origin != "null":
         return origin.lower() == expected
     site = request.headers.get("sec-fetch-site")
-    return site is None or site in ("same-origin", "none")
+    if site is None:
+        return origin is None
+    return site in ("same-origin", "none")
 
 
 def script_response(source: str, public_url: str) -> Response:

@@ -4,15 +4,24 @@ In sandbox mode that URL is BankBridge's own Plaid emulator; in remote mode it i
 ``https://sandbox.plaid.com`` (or production). Credentials travel in the ``PLAID-CLIENT-ID`` /
 ``PLAID-SECRET`` headers, as Plaid's own SDK sends them. Failures leave as ``PlaidApiError``
 (a ``PartnerError``) carrying Plaid's ``error_type``/``error_code``.
+
+A public token is bound to its customer: before spending it, the adapter asks Plaid's
+``/link/token/get`` which Link session produced it (``link_sessions[].results``). One of
+this customer's link tokens: accepted. Another customer's: refused, unspent. None of them
+(a token the platform made itself with ``/sandbox/public_token/create``): left to Plaid,
+which knows only its own client's tokens. Against real Plaid, ``link_sessions`` needs Link
+events enabled on the Plaid account; without them nothing is found and no binding applies.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
+from bankbridge.clock import now
 from bankbridge.config import PartnerCredentials
 from bankbridge.errors import PartnerError
 from bankbridge.models import Customer, ProviderSession
@@ -41,6 +50,9 @@ REJECTED_TOKEN_CODES = frozenset(
 REAUTH_CODES = frozenset({"ITEM_LOGIN_REQUIRED", "PENDING_EXPIRATION", "ACCESS_NOT_GRANTED"})
 PUBLIC_TOKEN_KIND = "plaid.publicToken"
 PROCESSOR_TOKEN_KIND = "token"
+# A public token lives 30 minutes and is made before its link token expires: a link token
+# expired longer ago than that cannot have produced a token that still works.
+PUBLIC_TOKEN_TTL = timedelta(minutes=30)
 
 
 class PlaidApiError(PartnerError):
@@ -78,6 +90,7 @@ class PlaidAdapter:
         """Redeem a Link public token (first checking/savings account) or a processor token."""
         try:
             if request.kind == PUBLIC_TOKEN_KIND:
+                await self._check_public_token_origin(request)
                 access_token, item_id = await self.exchange_public_token(request.token)
                 accounts = await self.get_auth(access_token)
                 if not accounts:
@@ -182,6 +195,29 @@ class PlaidAdapter:
         response = await self._post("/processor/auth/get", {"processor_token": processor_token})
         with partner_errors(PARTNER):
             return wire.processor_auth_account(response)
+
+    async def _check_public_token_origin(self, request: ExchangeRequest) -> None:
+        """Refuse a public token that another customer's Link session produced."""
+        if await self._produced_by(request.token, request.customer_sessions):
+            return
+        if await self._produced_by(request.token, request.other_sessions):
+            raise ExchangeTokenRejected("The public token belongs to another customer.")
+
+    async def _produced_by(self, public_token: str, sessions: Iterable[ProviderSession]) -> bool:
+        """Whether one of these link tokens' Link sessions handed out ``public_token``."""
+        cutoff = now() - PUBLIC_TOKEN_TTL
+        for session in sessions:
+            if not session.token or (session.expires_at and session.expires_at < cutoff):
+                continue
+            try:
+                response = await self._post("/link/token/get", {"link_token": session.token})
+            except PlaidApiError as exc:
+                if exc.error_code == "INVALID_LINK_TOKEN":
+                    continue  # gone at Plaid: it produced nothing still usable
+                raise
+            if public_token in wire.link_session_public_tokens(response):
+                return True
+        return False
 
     async def _auth_for(self, access_token: str, account_id: str) -> list[wire.AuthAccount]:
         body = {"access_token": access_token, "options": {"account_ids": [account_id]}}

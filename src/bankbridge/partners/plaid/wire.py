@@ -1,8 +1,9 @@
 """Plaid's wire shapes (API version 2020-09-14) and their conversion to and from domain types.
 
-Only the calls the broker makes are described: ``/link/token/create``,
-``/item/public_token/exchange``, ``/auth/get``, ``/processor/auth/get`` and
-``/processor/token/create``. Field names are Plaid's; see ``shared/reference/partners.md`` §1.
+Only the calls the broker makes are described: ``/link/token/create``, ``/link/token/get``
+(which Link session handed out a public token), ``/item/public_token/exchange``,
+``/auth/get``, ``/processor/auth/get`` and ``/processor/token/create``. Field names are
+Plaid's; see ``shared/reference/partners.md`` §1.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ __all__ = [
     "LinkTokenCreateRequest",
     "account_status",
     "auth_accounts",
+    "link_session_public_tokens",
     "link_token_request",
     "processor_auth_account",
     "provider_session",
@@ -151,6 +153,27 @@ def auth_accounts(response: dict[str, Any]) -> list[AuthAccount]:
         if account.get("type") == "depository" and numbers is not None:
             result.append(_auth_account(account, numbers, institution))
     return result
+
+
+def link_session_public_tokens(response: dict[str, Any]) -> set[str]:
+    """The public tokens a ``/link/token/get`` response's Link sessions handed out.
+
+    ``results.item_add_results`` is Plaid's current field, ``on_success`` the older one.
+    """
+    tokens: set[str] = set()
+    sessions = response.get("link_sessions")
+    for session in sessions if isinstance(sessions, list) else []:
+        if not isinstance(session, dict):
+            continue
+        results = session.get("results")
+        added = results.get("item_add_results") if isinstance(results, dict) else None
+        for result in added if isinstance(added, list) else []:
+            if isinstance(result, dict) and isinstance(result.get("public_token"), str):
+                tokens.add(result["public_token"])
+        success = session.get("on_success")
+        if isinstance(success, dict) and isinstance(success.get("public_token"), str):
+            tokens.add(success["public_token"])
+    return tokens
 
 
 def processor_auth_account(response: dict[str, Any]) -> AuthAccount:

@@ -1,114 +1,72 @@
-"""The Plaid emulator: Plaid's API (version 2020-09-14) and a no-JavaScript Plaid Link page.
+"""Plaid's API (version 2020-09-14), as the emulator serves it under ``/sandbox/plaid``.
 
-Emulated, under ``/sandbox/plaid``:
-
-- ``POST`` JSON endpoints with Plaid's paths, credentials (``PLAID-CLIENT-ID``/``PLAID-SECRET``
-  headers or ``client_id``/``secret`` body fields), ``request_id`` on every answer, and Plaid's
-  error body (``error_type``, ``error_code``, ``error_message``, ``display_message``,
-  ``request_id``, ``status``): ``/link/token/create``, ``/link/token/get``,
-  ``/item/public_token/exchange``, ``/auth/get``, ``/accounts/get``, ``/accounts/balance/get``,
-  ``/item/get``, ``/item/remove``, ``/processor/token/create``, ``/processor/auth/get``,
-  ``/sandbox/public_token/create``, ``/sandbox/item/reset_login``. Responses carry every field
-  plaid-python 46 requires.
-- Tokens ``link-sandbox-``, ``public-sandbox-`` (single use, 30 minutes), ``access-sandbox-``,
-  ``processor-sandbox-``; link tokens live 4 hours, 30 minutes in update mode.
-- ``GET/POST /link?token=…`` (``link_page.py``): Link as an HTML form. ``user_good`` /
-  ``pass_good`` logs in; ``error_<CODE>`` passwords fail with that code; update mode clears
-  ``ITEM_LOGIN_REQUIRED``.
-
-Not emulated: MFA, OAuth institutions, micro-deposits, webhooks, Link's JavaScript callbacks
-(``onSuccess`` is a redirect or a result page), transactions/identity/other products, hosted
-Link, rate limits. Every Item has the same two accounts ("Plaid Checking", "Plaid Saving").
-Unknown top-level fields are rejected (UNKNOWN_FIELDS) as Plaid does; the lists of accepted
-fields cover what the broker and the SDK send, not every Plaid option. The 404/405 bodies for
-unknown paths and methods are Plaid-shaped but unconfirmed.
+``POST`` JSON endpoints with Plaid's paths, credentials (``PLAID-CLIENT-ID`` /
+``PLAID-SECRET`` headers or ``client_id``/``secret`` body fields; each account's own, see
+``partners/kit/keys.py``), ``request_id`` on every answer, and Plaid's error body:
+``/link/token/create``, ``/link/token/get`` (with ``link_sessions`` and their results),
+``/item/public_token/exchange``, ``/auth/get``, ``/accounts/get``, ``/accounts/balance/get``,
+``/item/get``, ``/item/remove``, ``/processor/token/create``, ``/processor/auth/get``,
+``/sandbox/public_token/create``, ``/sandbox/item/reset_login``. Responses carry every
+field plaid-python 46 requires. Bodies are read with the size limit before the credentials
+are checked; unknown top-level fields are refused (UNKNOWN_FIELDS) as Plaid does, and the
+lists of accepted fields cover what the broker and the SDK send, not every Plaid option.
 """
 
 from __future__ import annotations
 
-import secrets
-import string
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
-from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp
 
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.partners.kit.bodies import BodyError, read_json_object
+from bankbridge.partners.kit.ids import iso_timestamp
 from bankbridge.partners.kit.tenancy import grant
-from bankbridge.partners.plaid import sandbox
+from bankbridge.partners.plaid.emulator import link_flow, sandbox
+from bankbridge.partners.plaid.emulator.state import (
+    ACCESS_TOKEN,
+    ACCESS_TOKEN_PREFIX,
+    EXPIRED_TOKEN_GRACE,
+    ITEM,
+    LINK_COMPLETION,
+    LINK_TOKEN,
+    LINK_TOKEN_PREFIX,
+    LINK_TOKEN_TTL,
+    PROCESSOR_TOKEN,
+    PROCESSOR_TOKEN_PREFIX,
+    PUBLIC_TOKEN,
+    PUBLIC_TOKEN_PREFIX,
+    UPDATE_LINK_TOKEN_TTL,
+    Body,
+    PlaidError,
+    create_item,
+    invalid_field,
+    invalid_input,
+    invalid_request,
+    is_expired,
+    issue_public_token,
+    link_sessions,
+    login_required,
+    missing_fields,
+    raise_item_error,
+    request_id,
+)
 from bankbridge.store.base import EmulatorRecords, NewRecord
 
-__all__ = ["build_emulator"]
-
-LINK_TOKEN_PREFIX = "link-sandbox-"
-PUBLIC_TOKEN_PREFIX = "public-sandbox-"
-ACCESS_TOKEN_PREFIX = "access-sandbox-"
-PROCESSOR_TOKEN_PREFIX = "processor-sandbox-"
-
-LINK_TOKEN_TTL = timedelta(hours=4)
-UPDATE_LINK_TOKEN_TTL = timedelta(minutes=30)
-PUBLIC_TOKEN_TTL = timedelta(minutes=30)
-EXPIRED_TOKEN_GRACE = timedelta(days=1)  # keep expired link tokens to say "expired", not "unknown"
-
-# Record kinds in the emulator's store.
-LINK_TOKEN = "link_token"
-LINK_SESSION = "link_session"  # the single-use right to complete Link with a link token
-PUBLIC_TOKEN = "public_token"
-ACCESS_TOKEN = "access_token"
-ITEM = "item"
-PROCESSOR_TOKEN = "processor_token"
+__all__ = ["api_routes"]
 
 CREDENTIAL_FIELDS = frozenset({"client_id", "secret"})
+REDIRECT_URI_NOT_REGISTERED = (
+    "OAuth redirect URI must be configured in the developer dashboard. "
+    "See https://dashboard.plaid.com/team/api"
+)
 
-Body = dict[str, Any]
 Handler = Callable[["_Call"], Awaitable[Body]]
-
-
-class PlaidError(Exception):
-    """An error answered with Plaid's error body."""
-
-    def __init__(
-        self,
-        error_type: str,
-        error_code: str,
-        error_message: str,
-        display_message: str | None = None,
-        status: int = 400,
-    ) -> None:
-        super().__init__(error_message)
-        self.error_type = error_type
-        self.error_code = error_code
-        self.error_message = error_message
-        self.display_message = display_message
-        self.status = status
-
-    def body(self, request_id: str) -> Body:
-        """The JSON body Plaid sends for this error."""
-        return {
-            "error_type": self.error_type,
-            "error_code": self.error_code,
-            "error_message": self.error_message,
-            "display_message": self.display_message,
-            "request_id": request_id,
-            "status": self.status,
-            "causes": [],
-            "documentation_url": f"https://plaid.com/docs/errors/#{self.error_code.lower()}",
-            "suggested_action": None,
-        }
-
-    def item_error(self) -> Body:
-        """This error as an Item's ``error`` field."""
-        return {k: v for k, v in self.body("").items() if k != "request_id"}
 
 
 @dataclass(frozen=True)
@@ -124,26 +82,17 @@ class _Call:
         return self.context.records_for(self.owner)
 
 
-def build_emulator(context: EmulatorContext) -> ASGIApp:
-    """The Starlette app mounted at ``/sandbox/plaid``."""
-    routes = [
+def api_routes(context: EmulatorContext) -> list[Route]:
+    """One ``POST`` route per Plaid endpoint."""
+    return [
         Route(path, _api(context, handler, fields), methods=["POST"])
         for path, handler, fields in _ENDPOINTS
     ]
-    # Imported here: the page module builds on this one's Items and tokens.
-    from bankbridge.partners.plaid.link_page import link_page
 
-    link = link_page(context)
-    routes.append(Route("/link", link, methods=["GET", "POST"]))
 
-    async def http_error(request: Request, exc: Exception) -> Response:
-        status = exc.status_code if isinstance(exc, HTTPException) else 500
-        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(status, "INTERNAL_SERVER_ERROR")
-        error_type = "API_ERROR" if status >= 500 else "INVALID_REQUEST"
-        error = PlaidError(error_type, code, f"{request.method} {request.url.path}", None, status)
-        return JSONResponse(error.body(_request_id()), status_code=status)
-
-    return Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+def error_response(error: PlaidError) -> Response:
+    """``error`` as Plaid answers it."""
+    return JSONResponse(error.body(request_id()), status_code=error.status)
 
 
 # -- API plumbing ---------------------------------------------------------------------------
@@ -153,21 +102,20 @@ def _api(
     context: EmulatorContext, handler: Handler, fields: frozenset[str]
 ) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        request_id = _request_id()
         try:
             body = await _read_body(request, context.settings.max_body_bytes)
             owner = _authenticate(body, request.headers, context)
             unknown = sorted(set(body) - fields - CREDENTIAL_FIELDS)
             if unknown:
-                raise _invalid_request(
+                raise invalid_request(
                     "UNKNOWN_FIELDS",
                     "the following fields are not recognized by this endpoint: "
                     + ", ".join(unknown),
                 )
             result = await handler(_Call(context, body, owner))
         except PlaidError as error:
-            return JSONResponse(error.body(request_id), status_code=error.status)
-        return JSONResponse({**result, "request_id": request_id})
+            return error_response(error)
+        return JSONResponse({**result, "request_id": request_id()})
 
     return endpoint
 
@@ -180,7 +128,7 @@ async def _read_body(request: Request, limit: int) -> Body:
             "too_large": "request body is too large",
             "malformed": "body could not be parsed as JSON. check that it is valid JSON",
         }.get(error.reason, "body must be a JSON object")
-        raise _invalid_request("INVALID_BODY", message) from None
+        raise invalid_request("INVALID_BODY", message) from None
 
 
 def _authenticate(body: Body, headers: Mapping[str, str], context: EmulatorContext) -> str:
@@ -191,9 +139,9 @@ def _authenticate(body: Body, headers: Mapping[str, str], context: EmulatorConte
         given[field] = headers.get(header) if value is None else value
     missing = [field for field, value in given.items() if value in (None, "")]
     if missing:
-        raise _missing(missing)
+        raise missing_fields(missing)
     if not all(isinstance(value, str) for value in given.values()):
-        raise _invalid_field("client_id and secret must be strings")
+        raise invalid_field("client_id and secret must be strings")
     owner = context.authenticate(given["client_id"], given["secret"])
     if owner is None:
         raise PlaidError(
@@ -205,101 +153,28 @@ def _authenticate(body: Body, headers: Mapping[str, str], context: EmulatorConte
 def _required(body: Body, *fields: str) -> None:
     missing = [field for field in fields if body.get(field) is None]
     if missing:
-        raise _missing(missing)
+        raise missing_fields(missing)
 
 
 def _string(body: Body, field: str, *, required: bool = True) -> str | None:
     value = body.get(field)
     if value is None:
         if required:
-            raise _missing([field])
+            raise missing_fields([field])
         return None
     if not isinstance(value, str) or (required and not value):
-        raise _invalid_field(f"{field} must be a non-empty string")
+        raise invalid_field(f"{field} must be a non-empty string")
     return value
 
 
 def _string_list(body: Body, field: str, allowed: frozenset[str]) -> list[str]:
     value = body.get(field)
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise _invalid_field(f"{field} must be a non-empty list of strings")
+        raise invalid_field(f"{field} must be a non-empty list of strings")
     unknown = [v for v in value if v not in allowed]
     if unknown:
-        raise _invalid_field(f"{field} contains invalid values: {', '.join(unknown)}")
+        raise invalid_field(f"{field} contains invalid values: {', '.join(unknown)}")
     return list(dict.fromkeys(value))
-
-
-def _missing(fields: list[str]) -> PlaidError:
-    return _invalid_request(
-        "MISSING_FIELDS", "the following required fields are missing: " + ", ".join(fields)
-    )
-
-
-def _invalid_field(message: str) -> PlaidError:
-    return _invalid_request("INVALID_FIELD", message)
-
-
-def _invalid_request(code: str, message: str) -> PlaidError:
-    return PlaidError("INVALID_REQUEST", code, message)
-
-
-def _invalid_input(code: str, message: str) -> PlaidError:
-    return PlaidError("INVALID_INPUT", code, message)
-
-
-def _request_id() -> str:
-    alphabet = string.ascii_letters + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(15))
-
-
-def _opaque_id() -> str:
-    alphabet = string.ascii_letters + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(37))
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def is_expired(record: Body, now: datetime) -> bool:
-    return datetime.fromisoformat(record["expiration"]) <= now
-
-
-# -- Items -----------------------------------------------------------------------------------
-
-
-async def create_item(
-    context: EmulatorContext,
-    owner: str,
-    institution_id: str,
-    products: list[str],
-    webhook: str | None,
-) -> Body:
-    """A new Item with the sandbox accounts, in ``owner``'s state."""
-    item: Body = {
-        "item_id": _opaque_id(),
-        "access_token": ACCESS_TOKEN_PREFIX + str(uuid.uuid4()),
-        "institution_id": institution_id,
-        "institution_name": sandbox.INSTITUTIONS[institution_id],
-        "products": products,
-        "webhook": webhook,
-        "error": None,
-        "created_at": _iso(context.now()),
-        "accounts": [{**account, "account_id": _opaque_id()} for account in sandbox.ACCOUNTS],
-    }
-    records = context.records_for(owner)
-    await records.put(ITEM, item["item_id"], item)
-    await records.put(ACCESS_TOKEN, item["access_token"], {"item_id": item["item_id"]})
-    return item
-
-
-async def issue_public_token(context: EmulatorContext, owner: str, item: Body) -> str:
-    """A single-use public token for ``item``, in ``owner``'s state."""
-    token = PUBLIC_TOKEN_PREFIX + str(uuid.uuid4())
-    expiration = context.now() + PUBLIC_TOKEN_TTL
-    record = {"item_id": item["item_id"], "expiration": _iso(expiration)}
-    await context.records_for(owner).put(PUBLIC_TOKEN, token, record, expires_at=expiration)
-    return token
 
 
 async def _item(call: _Call, *, healthy: bool = True) -> Body:
@@ -307,7 +182,7 @@ async def _item(call: _Call, *, healthy: bool = True) -> Body:
     token = _string(call.body, "access_token")
     assert token is not None
     if not token.startswith(ACCESS_TOKEN_PREFIX):
-        raise _invalid_input(
+        raise invalid_input(
             "INVALID_ACCESS_TOKEN",
             "provided access token is in an invalid format. "
             "expected format: access-<environment>-<identifier>",
@@ -315,32 +190,13 @@ async def _item(call: _Call, *, healthy: bool = True) -> Body:
     link = await call.records.get(ACCESS_TOKEN, token)
     item = await call.records.get(ITEM, link["item_id"]) if link else None
     if item is None:
-        raise _invalid_input("INVALID_ACCESS_TOKEN", "could not find matching access token")
+        raise invalid_input("INVALID_ACCESS_TOKEN", "could not find matching access token")
     if healthy:
-        _raise_item_error(item)
+        raise_item_error(item)
     return item
 
 
-def _raise_item_error(item: Body) -> None:
-    error = item.get("error")
-    if error:
-        raise PlaidError(
-            error["error_type"],
-            error["error_code"],
-            error["error_message"],
-            error["display_message"],
-            error.get("status") or 400,
-        )
-
-
-def _login_required() -> PlaidError:
-    return PlaidError(
-        "ITEM_ERROR",
-        "ITEM_LOGIN_REQUIRED",
-        "the login details of this item have changed (credentials, MFA, or required user "
-        "action) and a user login is required to update this information. use Link's update "
-        "mode to restore the item to a good state",
-    )
+# -- response shapes ----------------------------------------------------------------------------
 
 
 def _item_json(item: Body) -> Body:
@@ -396,16 +252,48 @@ def _selected_accounts(call: _Call, item: Body) -> list[Body]:
     if options is None:
         return accounts
     if not isinstance(options, dict):
-        raise _invalid_field("options must be an object")
+        raise invalid_field("options must be an object")
     wanted = options.get("account_ids")
     if wanted is None:
         return accounts
     if not isinstance(wanted, list) or not all(isinstance(a, str) for a in wanted):
-        raise _invalid_field("options.account_ids must be a list of strings")
+        raise invalid_field("options.account_ids must be a list of strings")
     known = {account["account_id"] for account in accounts}
     if any(account_id not in known for account_id in wanted):
-        raise _invalid_input("INVALID_ACCOUNT_ID", "one or more of the account IDs is invalid")
+        raise invalid_input("INVALID_ACCOUNT_ID", "one or more of the account IDs is invalid")
     return [account for account in accounts if account["account_id"] in wanted]
+
+
+def _link_session_json(flow: Body) -> Body:
+    """One Link session as ``/link/token/get`` reports it (``link_sessions[]``)."""
+    session: Body = {
+        "link_session_id": flow["link_session_id"],
+        "started_at": flow["started_at"],
+        "finished_at": flow["finished_at"],
+    }
+    result = flow.get("result")
+    if result is not None:
+        success = link_flow.success_message(flow, result["public_token"], flow["accounts"])
+        metadata = success["metadata"]
+        session["on_success"] = {"public_token": result["public_token"], "metadata": metadata}
+        session["results"] = {
+            "item_add_results": [
+                {
+                    "public_token": result["public_token"],
+                    "accounts": metadata["accounts"],
+                    "institution": metadata["institution"],
+                }
+            ],
+            "cra_item_add_results": [],
+            "cra_update_results": [],
+            "bank_income_results": [],
+            "payroll_income_results": [],
+            "document_income_results": None,
+        }
+    if flow.get("exit") is not None:
+        ended = link_flow.exit_message(flow, "")
+        session["exit"] = {"error": ended["error"], "metadata": ended["metadata"]}
+    return session
 
 
 # -- API endpoints ---------------------------------------------------------------------------
@@ -417,42 +305,43 @@ async def _link_token_create(call: _Call) -> Body:
     client_name = _string(body, "client_name")
     language = _string(body, "language")
     if language not in sandbox.LANGUAGES:
-        raise _invalid_field(f"language must be one of {', '.join(sorted(sandbox.LANGUAGES))}")
+        raise invalid_field(f"language must be one of {', '.join(sorted(sandbox.LANGUAGES))}")
     country_codes = _string_list(body, "country_codes", sandbox.COUNTRY_CODES)
     user = body["user"]
     if not isinstance(user, dict):
-        raise _invalid_field("user must be an object")
+        raise invalid_field("user must be an object")
     if user.get("client_user_id") in (None, ""):
-        raise _missing(["user.client_user_id"])
+        raise missing_fields(["user.client_user_id"])
     if not isinstance(user["client_user_id"], str):
-        raise _invalid_field("user.client_user_id must be a string")
+        raise invalid_field("user.client_user_id must be a string")
     access_token = _string(body, "access_token", required=False)
     item_id = None
     if access_token is not None:
         item_id = (await _item(call, healthy=False))["item_id"]
         products: list[str] = []
     elif body.get("products") is None:
-        raise _missing(["products"])
+        raise missing_fields(["products"])
     else:
         products = _string_list(body, "products", sandbox.PRODUCTS)
     redirect_uri = _string(body, "redirect_uri", required=False) or None
-    if redirect_uri is not None:
-        parts = urlsplit(redirect_uri)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise _invalid_field("redirect_uri must be an http(s) URL")
+    # Plaid's OAuth return address: only one registered for these credentials (here, the
+    # account's redirect URLs), so Link can never send a user somewhere else.
+    registered = await call.context.registered_redirect_urls(call.owner)
+    if redirect_uri is not None and redirect_uri not in registered:
+        raise invalid_field(REDIRECT_URI_NOT_REGISTERED)
     android_package_name = _string(body, "android_package_name", required=False) or None
     webhook = _string(body, "webhook", required=False) or None
     account_filters = body.get("account_filters")
     if account_filters is not None and not isinstance(account_filters, dict):
-        raise _invalid_field("account_filters must be an object")
+        raise invalid_field("account_filters must be an object")
 
     now = call.context.now()
     expiration = now + (UPDATE_LINK_TOKEN_TTL if item_id else LINK_TOKEN_TTL)
     token = LINK_TOKEN_PREFIX + str(uuid.uuid4())
     record = {
         "link_token": token,
-        "created_at": _iso(now),
-        "expiration": _iso(expiration),
+        "created_at": iso_timestamp(now),
+        "expiration": iso_timestamp(expiration),
         "client_name": client_name,
         "language": language,
         "country_codes": country_codes,
@@ -467,7 +356,7 @@ async def _link_token_create(call: _Call) -> Body:
     await call.records.put_all(
         [
             NewRecord(LINK_TOKEN, token, record, expires_at=expiration + EXPIRED_TOKEN_GRACE),
-            NewRecord(LINK_SESSION, token, {"link_token": token}, expires_at=expiration),
+            NewRecord(LINK_COMPLETION, token, {"link_token": token}, expires_at=expiration),
         ]
     )
     # The Link page has only the token: let it find whose state the token opens.
@@ -479,7 +368,7 @@ async def _link_token_get(call: _Call) -> Body:
     token = _string(call.body, "link_token")
     record = await call.records.get(LINK_TOKEN, token or "")
     if record is None:
-        raise _invalid_input("INVALID_LINK_TOKEN", "provided link token is invalid")
+        raise invalid_input("INVALID_LINK_TOKEN", "provided link token is invalid")
     metadata: Body = {
         "initial_products": record["products"],
         "webhook": record["webhook"],
@@ -490,11 +379,13 @@ async def _link_token_get(call: _Call) -> Body:
     }
     if record["account_filters"] is not None:
         metadata["account_filters"] = record["account_filters"]
+    sessions = await link_sessions(call.records, record["link_token"])
     return {
         "link_token": record["link_token"],
         "created_at": record["created_at"],
         "expiration": record["expiration"],
         "metadata": metadata,
+        "link_sessions": [_link_session_json(flow) for flow in reversed(sessions)],
     }
 
 
@@ -502,7 +393,7 @@ async def _public_token_exchange(call: _Call) -> Body:
     token = _string(call.body, "public_token")
     assert token is not None
     if not token.startswith(PUBLIC_TOKEN_PREFIX):
-        raise _invalid_input(
+        raise invalid_input(
             "INVALID_PUBLIC_TOKEN",
             "provided public token is in an invalid format. "
             "expected format: public-<environment>-<identifier>",
@@ -510,7 +401,7 @@ async def _public_token_exchange(call: _Call) -> Body:
     record = await call.records.take(PUBLIC_TOKEN, token)
     item = await call.records.get(ITEM, record["item_id"]) if record else None
     if record is None or item is None or is_expired(record, call.context.now()):
-        raise _invalid_input(
+        raise invalid_input(
             "INVALID_PUBLIC_TOKEN",
             "provided public token is expired. Public tokens expire 30 minutes after creation "
             "at which point they can no longer be exchanged",
@@ -557,9 +448,9 @@ async def _processor_token_create(call: _Call) -> Body:
     account_id = _string(call.body, "account_id")
     processor = _string(call.body, "processor")
     if processor not in sandbox.PROCESSORS:
-        raise _invalid_field(f"processor must be one of {', '.join(sandbox.PROCESSORS)}")
+        raise invalid_field(f"processor must be one of {', '.join(sandbox.PROCESSORS)}")
     if all(account["account_id"] != account_id for account in item["accounts"]):
-        raise _invalid_input("INVALID_ACCOUNT_ID", "the account_id provided is invalid")
+        raise invalid_input("INVALID_ACCOUNT_ID", "the account_id provided is invalid")
     token = PROCESSOR_TOKEN_PREFIX + str(uuid.uuid4())
     record = {"item_id": item["item_id"], "account_id": account_id, "processor": processor}
     await call.records.put(PROCESSOR_TOKEN, token, record, parent=item["item_id"])
@@ -571,10 +462,10 @@ async def _processor_auth_get(call: _Call) -> Body:
     record = await call.records.get(PROCESSOR_TOKEN, token or "")
     item = await call.records.get(ITEM, record["item_id"]) if record else None
     if record is None or item is None:
-        raise _invalid_input(
+        raise invalid_input(
             "INVALID_PROCESSOR_TOKEN", "provided processor token is invalid or does not exist"
         )
-    _raise_item_error(item)
+    raise_item_error(item)
     account = next(a for a in item["accounts"] if a["account_id"] == record["account_id"])
     return {
         "account": _account_json(account),
@@ -586,11 +477,11 @@ async def _sandbox_public_token_create(call: _Call) -> Body:
     _required(call.body, "institution_id", "initial_products")
     institution_id = _string(call.body, "institution_id")
     if institution_id not in sandbox.INSTITUTIONS:
-        raise _invalid_input("INVALID_INSTITUTION", "invalid institution_id provided")
+        raise invalid_input("INVALID_INSTITUTION", "invalid institution_id provided")
     products = _string_list(call.body, "initial_products", sandbox.PRODUCTS)
     options = call.body.get("options") or {}
     if not isinstance(options, dict):
-        raise _invalid_field("options must be an object")
+        raise invalid_field("options must be an object")
     username = _string(options, "override_username", required=False) or sandbox.GOOD_USERNAME
     password = _string(options, "override_password", required=False) or sandbox.GOOD_PASSWORD
     failure = sandbox.link_error(username, password)
@@ -600,13 +491,14 @@ async def _sandbox_public_token_create(call: _Call) -> Body:
             error_type, code, message, display, 500 if error_type == "API_ERROR" else 400
         )
     webhook = _string(options, "webhook", required=False) or None
-    item = await create_item(call.context, call.owner, institution_id, products, webhook)
-    return {"public_token": await issue_public_token(call.context, call.owner, item)}
+    now = call.context.now()
+    item = await create_item(call.records, now, institution_id, products, webhook)
+    return {"public_token": await issue_public_token(call.records, now, item)}
 
 
 async def _sandbox_item_reset_login(call: _Call) -> Body:
     item = await _item(call, healthy=False)
-    item["error"] = _login_required().item_error()
+    item["error"] = login_required().item_error()
     await call.records.put(ITEM, item["item_id"], item)
     return {"reset_login": True}
 
