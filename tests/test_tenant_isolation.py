@@ -281,6 +281,8 @@ API_PROBES: dict[tuple[str, str], Probe] = {
 # Routes that name no account's resource: what B sees there is B's own or shared by all.
 NO_ACCOUNT_IDS: dict[tuple[str, str], str] = {
     ("GET", "/health"): "no data",
+    ("GET", "/livez"): "no data",
+    ("GET", "/readyz"): "no data",
     ("POST", "/token"): "issues tokens for the caller's own key",
     ("GET", "/"): "the caller's own account",
     ("POST", "/customers"): "creates for the caller",

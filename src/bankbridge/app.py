@@ -27,6 +27,7 @@ from bankbridge.api.routes import api_routes
 from bankbridge.config import Settings
 from bankbridge.crypto import load_vault
 from bankbridge.domain.accounts import TokenCache
+from bankbridge.draining import Draining
 from bankbridge.housekeeping import Housekeeper
 from bankbridge.partners import PARTNERS
 from bankbridge.partners.base import EmulatorContext
@@ -69,6 +70,8 @@ def create_app(settings: Settings) -> Starlette:
             emulators.append(Mount(f"/sandbox/{partner.slug}", app=partner.build_emulator(context)))
         routes.extend(emulators)
 
+    draining = Draining()
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         vault = load_vault(settings)
@@ -103,9 +106,12 @@ def create_app(settings: Settings) -> Starlette:
                 housekeeper = Housekeeper(store)
                 housekeeper.start()
                 log.info("BankBridge ready (%s mode, %s)", settings.mode, database.dialect)
+                stop_watching = draining.watch_signals()
                 try:
                     yield
                 finally:
+                    draining.begin()
+                    stop_watching()
                     await housekeeper.stop()
                     await worker.stop()
                     del app.state.services
@@ -120,6 +126,7 @@ def create_app(settings: Settings) -> Starlette:
         middleware=[Middleware(FastPathMiddleware), Middleware(IdempotencyMiddleware)],
     )
     app.state.published = published
+    app.state.draining = draining
     return app
 
 

@@ -60,18 +60,35 @@ def api_routes() -> list[BaseRoute]:
     session_created = _created("Exchange session created; GET its Location")
     return [
         ApiRoute(
-            "/health",
-            health.get_health,
+            "/livez",
+            health.get_liveness,
             "GET",
             Operation(
                 "meta",
-                "Check health",
-                (
-                    Reply(200, "The store answers", "Health", JSON),
-                    Reply(503, "Starting up", "Health", JSON),
-                ),
+                "Check liveness",
+                (Reply(200, "The process answers", "Health", JSON),),
                 auth="none",
             ),
+        ),
+        *(
+            ApiRoute(
+                path,
+                health.get_readiness,
+                "GET",
+                Operation(
+                    "meta",
+                    summary,
+                    (
+                        Reply(200, "The database reads and writes", "Health", JSON),
+                        Reply(503, "Starting, stopping, or the database fails", "Health", JSON),
+                    ),
+                    auth="none",
+                ),
+            )
+            for path, summary in (
+                ("/readyz", "Check readiness"),
+                ("/health", "Check readiness (alias of /readyz)"),
+            )
         ),
         ApiRoute(
             "/token",

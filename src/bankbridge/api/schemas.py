@@ -102,7 +102,7 @@ def component_schemas() -> dict[str, Schema]:
             ),
         ),
         "AnyError": {"anyOf": [_ref("ValidationError"), _ref("Error")]},
-        "Health": _obj(["status"], status=_string(), mode=_string()),
+        "Health": _obj(["status"], status=_string(), mode=_string(), reason=_string()),
         "OAuthError": _obj(["error"], error=_string(), error_description=_string()),
         "TokenRequest": _obj(
             ["grant_type"],

@@ -142,6 +142,10 @@ class AccountStore(Protocol):
         """A store whose every call commits together (or not at all) when the block ends."""
         ...
 
+    async def probe_readiness(self) -> None:
+        """Read once and commit one small write; raise whatever the database raises."""
+        ...
+
     async def create_account(self, account: Account, application: Application) -> None:
         """Store a new account with its first application."""
         ...

@@ -53,6 +53,16 @@ class SqlStore(ExchangeSql, IdempotencySql, TokenFailureSql, WebhookSql):
         async with self.database.transaction() as tx:
             yield SqlStore(tx, self.vault)
 
+    async def probe_readiness(self) -> None:
+        # A committed upsert of one fixed row: a read-only file, a full disk or a lost
+        # connection fails it, and the table never grows.
+        await self.database.fetch_one("SELECT checked_at FROM readiness_probe WHERE id = 1")
+        await self.database.execute(
+            "INSERT INTO readiness_probe (id, checked_at) VALUES (1, :t) "
+            "ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+            {"t": to_micros(now())},
+        )
+
     # Accounts and credentials -------------------------------------------------------
 
     async def create_account(self, account: Account, application: Application) -> None:
