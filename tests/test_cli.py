@@ -108,11 +108,63 @@ def test_bad_mode_is_reported(monkeypatch, capsys):
     assert "BANKBRIDGE_MODE" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("restart", [False, True])
-def test_serve_with_demo_prints_working_credentials(tmp_path, restart):
-    if restart:  # a second start re-issues the demo secret
-        _start_and_stop_demo(tmp_path)
-    _start_and_stop_demo(tmp_path)
+def test_serve_with_demo_prints_the_same_working_credentials_at_every_start(tmp_path):
+    first = _start_and_stop_demo(tmp_path)
+    assert _start_and_stop_demo(tmp_path) == first
+
+
+def test_version_is_printed(capsys):
+    assert main(["--version"]) == 0
+    assert re.fullmatch(r"bankbridge, version \d+\.\d+\.\d+\n", capsys.readouterr().out)
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"BANKBRIDGE_DATABASE_URL": "postgresql://127.0.0.1/x"}, "BANKBRIDGE_SECRET_KEY"),
+        ({"BANKBRIDGE_MODE": "live"}, "BANKBRIDGE_MODE"),
+        ({"BANKBRIDGE_PORT": "eighty"}, "BANKBRIDGE_PORT"),
+        ({"BANKBRIDGE_TOKEN_TTL_SECONDS": "0"}, "BANKBRIDGE_TOKEN_TTL_SECONDS"),
+        (
+            {"BANKBRIDGE_DATABASE_URL": "mysql://db/x", "BANKBRIDGE_SECRET_KEY": "k"},
+            "BANKBRIDGE_DATABASE_URL",
+        ),
+    ],
+)
+def test_serve_reports_a_configuration_error_in_one_line(tmp_path, env, named):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("BANKBRIDGE_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bankbridge", "serve", "--port", str(_free_port())],
+        env={**environment, **env},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result
+    assert "Traceback" not in result.stderr
+    assert named in result.stderr
+    # One line, or click's usage message for a flag's environment variable.
+    assert len(result.stderr.strip().splitlines()) == 1 or "Usage:" in result.stderr
+
+
+def test_serve_on_a_busy_port_stops_before_touching_the_database(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "bankbridge", "serve", "--port", str(port), "--demo"],
+            env={**os.environ, "BANKBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path}/db/x.db"},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "db").exists()  # no database, no key file, no demo account
 
 
 def _serve_once(tmp_path, *flags, port_from_environment=False):
@@ -163,6 +215,7 @@ def _start_and_stop_demo(tmp_path):
     with TestClient(create_app(Settings(database_url=database_url))) as client:
         token = client.post("/token", data={"grant_type": "client_credentials"}, auth=(key, secret))
         assert token.status_code == 200, output
+    return key, secret
 
 
 def test_serve_listens_on_bankbridge_port_without_a_port_flag(tmp_path):

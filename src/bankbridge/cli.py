@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import re
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -34,6 +35,7 @@ from bankbridge.domain.accounts import (
     reissue_secret,
     remove_application,
 )
+from bankbridge.ids import secret_matches
 from bankbridge.models import Account, Application
 from bankbridge.partners.kit.keys import SandboxKeys
 from bankbridge.store import SqlStore, open_database
@@ -93,6 +95,7 @@ _ACCOUNT_ID = click.argument("account_id", metavar="ID")
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Dwolla-compatible exchange sessions service.",
 )
+@click.version_option(package_name="bankbridge", prog_name="bankbridge")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """The ``bankbridge`` command group; with no command, its help (exit 2)."""
@@ -144,6 +147,25 @@ def serve(
     # Worker processes build their app from the environment: it carries the flags to them.
     os.environ[HOST_VARIABLE], os.environ[PORT_VARIABLE] = host, str(port)
     settings = settings.with_changes(host=host, port=port)
+    # The port first: a second `make run` must stop here, before it opens the database.
+    busy = _port_in_use(host, port)
+    if busy:
+        click.echo(
+            f"bankbridge: cannot listen on {host}:{port} ({busy}); "
+            f"stop the other server or set --port / {PORT_VARIABLE}",
+            err=True,
+        )
+        return 2
+    try:
+        load_vault(settings)
+        asyncio.run(_check_database(settings))
+    except ValueError as exc:
+        click.echo(f"bankbridge: {exc}", err=True)
+        return 2
+    except Exception as exc:  # the driver's own errors (refused, unknown database, auth)
+        reason = f"{type(exc).__name__}: {exc}"
+        click.echo(f"bankbridge: cannot open the database ({reason}); is it running?", err=True)
+        return 1
     if demo:
         _announce_demo(settings)
     uvicorn.run(
@@ -330,6 +352,31 @@ async def _create_account(
         await database.close()
 
 
+def _port_in_use(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on (e.g. "Address already in use"), or None.
+
+    Binds as uvicorn does (``SO_REUSEADDR``), so a port in TIME_WAIT counts as free.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return exc.strerror or "unknown host"
+    family, kind, protocol, _, address = infos[0]
+    with socket.socket(family, kind, protocol) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
+
+
+async def _check_database(settings: Settings) -> None:
+    """Open (and migrate) the database once, so a bad URL stops ``serve`` with one line."""
+    database = await open_database(settings.database_url)
+    await database.close()
+
+
 def _account_document(created: NewAccount, settings: Settings) -> dict[str, Any]:
     document: dict[str, Any] = {
         "id": created.account.id,
@@ -371,20 +418,29 @@ def _sandbox_lines(sandbox: dict[str, dict[str, str]]) -> str:
     )
 
 
-def _announce_demo(settings: Settings) -> None:
-    """Create the demo account on first start; at later starts re-issue its secret.
+def _demo_secret(settings: Settings, account_id: str) -> str:
+    """The demo account's secret: derived from the install's secret key, so every start
+    prints the same one (the database still holds only its hash)."""
+    return load_vault(settings).fingerprint("demo-account-secret", account_id)[:50]
 
-    Only secret hashes are stored, so a lost secret cannot be shown again: a new one is.
-    """
+
+def _announce_demo(settings: Settings) -> None:
+    """Create the demo account on first start; at every start print its (stable) secret."""
 
     async def demo() -> NewAccount:
         database = await open_database(settings.database_url)
         try:
             store = SqlStore(database)
             for account in await store.list_accounts():
-                if account.name == DEMO_NAME and await store.get_first_application(account.id):
-                    return await reissue_secret(store, account)
-            return await create_account(store, DEMO_NAME, DEMO_REDIRECT_URLS, [])
+                application = await store.get_first_application(account.id)
+                if account.name == DEMO_NAME and application:
+                    secret = _demo_secret(settings, account.id)
+                    if secret_matches(secret, application.secret_hash):
+                        return NewAccount(account, application, secret)  # tokens stay valid
+                    return await reissue_secret(store, account, secret)
+            created = await create_account(store, DEMO_NAME, DEMO_REDIRECT_URLS, [])
+            secret = _demo_secret(settings, created.account.id)
+            return await reissue_secret(store, created.account, secret)
         finally:
             await database.close()
 
@@ -396,7 +452,7 @@ def _announce_demo(settings: Settings) -> None:
     print(
         f"\nBankBridge demo account {created.account.id}\n"
         f"  key:    {created.application.key}\n"
-        f"  secret: {created.secret}   (new at every `make run`; only its hash is stored)\n"
+        f"  secret: {created.secret}   (the same at every start; only its hash is stored)\n"
         f"  redirect URLs: {', '.join(created.account.redirect_urls)}\n"
         f"{sandbox}"
         f"  API: {base}    emulators: {base}/sandbox/{{mx,plaid,checkout}}\n",

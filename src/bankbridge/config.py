@@ -132,15 +132,32 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         database_url=env.get("BANKBRIDGE_DATABASE_URL") or DEFAULT_DATABASE_URL,
         host=env.get(HOST_VARIABLE) or DEFAULT_HOST,
-        port=int(env.get(PORT_VARIABLE) or DEFAULT_PORT),
+        port=_integer(env, PORT_VARIABLE, DEFAULT_PORT, 1, 65535),
         public_url_override=env.get("BANKBRIDGE_PUBLIC_URL") or None,
         mode=mode,
-        token_ttl_seconds=int(env.get("BANKBRIDGE_TOKEN_TTL_SECONDS") or 3600),
+        token_ttl_seconds=_integer(env, "BANKBRIDGE_TOKEN_TTL_SECONDS", 3600, 1),
         secret_key=Secret(env["BANKBRIDGE_SECRET_KEY"])
         if env.get("BANKBRIDGE_SECRET_KEY")
         else None,
         partner_overrides=overrides,
     )
+
+
+def _integer(
+    env: Mapping[str, str], name: str, default: int, low: int, high: int | None = None
+) -> int:
+    """An integer setting within bounds; a ``ValueError`` that says what to set otherwise."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    bounds = f"{low} to {high}" if high is not None else f"at least {low}"
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"{name} must be a whole number, {bounds}, not {raw!r}")
+    return value
 
 
 def sqlite_path(database_url: str) -> Path:

@@ -138,14 +138,15 @@ async def create_account(
     return NewAccount(account, application, secret)
 
 
-async def reissue_secret(store: Store, account: Account) -> NewAccount:
-    """Give the account's application a new secret; the old one and its tokens stop working.
+async def reissue_secret(store: Store, account: Account, secret: str | None = None) -> NewAccount:
+    """Give the account's application a new secret (``secret``, or a random one); the old
+    one and its tokens stop working.
 
     Tokens are revoked in the database at once; a process that cached one refuses it
     within ``TOKEN_CACHE_SECONDS``.
     """
     application = await _application_of(store, account)
-    secret = new_secret()
+    secret = secret or new_secret()
     await store.set_application_secret(application.id, hash_secret(secret))
     return NewAccount(account, application, secret)
 
