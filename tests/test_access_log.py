@@ -34,11 +34,18 @@ def _session(base, headers, customer_url, partner_id):
     return session.json()
 
 
-@pytest.mark.parametrize("workers", [[], ["--workers", "2"]], ids=["one-process", "two-workers"])
-def test_capability_tokens_and_secrets_are_redacted_in_the_access_log(tmp_path, workers):
+@pytest.mark.parametrize(
+    ("workers", "log_format"),
+    [([], "text"), (["--workers", "2"], "text"), ([], "json")],
+    ids=["one-process", "two-workers", "json-lines"],
+)
+def test_capability_tokens_and_secrets_are_redacted_in_the_access_log(
+    tmp_path, workers, log_format
+):
     env = {
         "BANKBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path}/bankbridge.db",
         "BANKBRIDGE_SECRET_KEY": "access-log-test-key",
+        "BANKBRIDGE_LOG_FORMAT": log_format,
     }
     account = create_account(env, tmp_path)
     log = tmp_path / "serve.log"
@@ -98,9 +105,11 @@ def test_capability_tokens_and_secrets_are_redacted_in_the_access_log(tmp_path, 
         secrets += [*planted.values(), "link-sandbox-planted-5", "public-sandbox-planted-6"]
 
     output = log.read_text()
-    assert '"GET /sandbox/mx/connect/[redacted]' in output  # the access log was written
-    assert '"GET /sandbox/checkout/flow/[redacted]' in output
-    assert '"GET /sandbox/plaid/link?token=[redacted]' in output
-    assert '"POST /token?client_id=' in output
+    logged = '"{} {}' if log_format == "text" else '"method": "{}", "path": "{}'
+    assert logged.format("GET", "/sandbox/mx/connect/[redacted]") in output  # access log written
+    assert logged.format("GET", "/sandbox/checkout/flow/[redacted]") in output
+    assert logged.format("GET", "/sandbox/plaid/link?token=[redacted]") in output
+    assert logged.format("POST", "/token?client_id=") in output
+    assert "partner call" in output  # BankBridge's own lines are in the same output
     leaked = [secret for secret in secrets if secret in output]
     assert leaked == [], output

@@ -21,6 +21,7 @@ from bankbridge.api.errors import EXCEPTION_HANDLERS
 from bankbridge.api.fastpath import FastPathMiddleware
 from bankbridge.api.idempotency import IdempotencyMiddleware
 from bankbridge.api.openapi import publish
+from bankbridge.api.request_id import RequestIdMiddleware
 from bankbridge.api.resources.docs import docs_assets
 from bankbridge.api.resources.events import event_renderer
 from bankbridge.api.routes import api_routes
@@ -29,6 +30,8 @@ from bankbridge.crypto import load_vault
 from bankbridge.domain.accounts import TokenCache
 from bankbridge.draining import Draining
 from bankbridge.housekeeping import Housekeeper
+from bankbridge.logs import install_request_context
+from bankbridge.partner_calls import ObservedTransport
 from bankbridge.partners import PARTNERS
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.redaction import install_access_log_redaction
@@ -119,11 +122,16 @@ def create_app(settings: Settings) -> Starlette:
             await database.close()
 
     install_access_log_redaction()  # capability tokens in URLs never reach the access log
+    install_request_context()  # every log line carries its request's id
     app = Starlette(
         routes=routes,
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
-        middleware=[Middleware(FastPathMiddleware), Middleware(IdempotencyMiddleware)],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(FastPathMiddleware),
+            Middleware(IdempotencyMiddleware),
+        ],
     )
     app.state.published = published
     app.state.draining = draining
@@ -143,9 +151,18 @@ def _services(app: Starlette) -> Services:
 
 
 def _partner_transport(settings: Settings, emulators: list[BaseRoute]) -> httpx.AsyncBaseTransport:
+    bases = [
+        (
+            settings.emulator_url(p.slug)
+            if settings.sandbox
+            else settings.partner(p.slug).base_url,
+            p.slug,
+        )
+        for p in PARTNERS
+    ]
     if settings.sandbox:
         # Adapters call only their emulator's base URL (``/sandbox/<slug>``), so their
         # requests go straight to the same mounted emulator apps, over HTTP as ever, and
         # skip the API's middleware and route table, which never answer those paths.
-        return httpx.ASGITransport(app=Router(emulators))
-    return httpx.AsyncHTTPTransport(retries=1)
+        return ObservedTransport(httpx.ASGITransport(app=Router(emulators)), bases)
+    return ObservedTransport(httpx.AsyncHTTPTransport(retries=1), bases)

@@ -36,6 +36,7 @@ from bankbridge.domain.accounts import (
     remove_application,
 )
 from bankbridge.ids import secret_matches
+from bankbridge.logs import logging_config
 from bankbridge.models import Account, Application
 from bankbridge.partners.kit.keys import SandboxKeys
 from bankbridge.store import SqlStore, open_database
@@ -175,6 +176,7 @@ def serve(
         port=settings.port,
         workers=workers,
         log_level="info",
+        log_config=logging_config(settings.log_format),
         access_log=access_log,
         proxy_headers=False,
     )

@@ -21,6 +21,7 @@ HOST_VARIABLE = "BANKBRIDGE_HOST"
 PORT_VARIABLE = "BANKBRIDGE_PORT"
 DEFAULT_DATABASE_URL = "sqlite:///var/bankbridge.db"
 MODES = ("sandbox", "remote")
+LOG_FORMATS = ("text", "json")
 
 # Real partner endpoints used in remote mode unless overridden.
 REMOTE_BASE_URLS = {
@@ -79,6 +80,7 @@ class Settings:
     max_body_bytes: int = 1_048_576
     secret_key: Secret | None = None
     partner_overrides: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    log_format: str = "text"
 
     @property
     def public_url(self) -> str:
@@ -120,6 +122,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     mode = env.get("BANKBRIDGE_MODE", "sandbox").strip().lower()
     if mode not in MODES:
         raise ValueError(f"BANKBRIDGE_MODE must be one of {', '.join(MODES)}, not {mode!r}")
+    log_format = env.get("BANKBRIDGE_LOG_FORMAT", "text").strip().lower() or "text"
+    if log_format not in LOG_FORMATS:
+        raise ValueError(
+            f"BANKBRIDGE_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {log_format!r}"
+        )
     overrides: dict[str, dict[str, str]] = {}
     for slug in REMOTE_BASE_URLS:
         prefix = f"BANKBRIDGE_{slug.upper()}_"
@@ -140,6 +147,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         if env.get("BANKBRIDGE_SECRET_KEY")
         else None,
         partner_overrides=overrides,
+        log_format=log_format,
     )
 
 

@@ -229,6 +229,17 @@ class DeliveryWorker:
             response_body=response_body,
         )
         outcome, next_attempt_at = self._next(job.attempt_count + 1, attempt, response_at)
+        log.log(
+            logging.INFO if attempt.succeeded else logging.WARNING,
+            "webhook attempt",
+            extra={
+                "webhook_id": job.webhook_id,
+                "attempt": job.attempt_count + 1,
+                "status": status,
+                "outcome": outcome,
+                "duration_ms": round((response_at - request_at).total_seconds() * 1000, 1),
+            },
+        )
         kept = await self._store.finish_webhook_attempt(job, attempt, outcome, next_attempt_at)
         if not kept:
             log.info("webhook %s: claim lost (retried or lease expired)", job.webhook_id)
