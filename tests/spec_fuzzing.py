@@ -50,7 +50,7 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-OURS_ALONE = ("/health", "/livez", "/readyz", "/sandbox/", "/openapi.json", "/docs")
+OURS_ALONE = ("/health", "/livez", "/readyz", "/metrics", "/sandbox/", "/openapi.json", "/docs")
 # A subscription the fuzzer creates must never make the delivery worker call out: its URL's
 # host is replaced by a closed local port.
 CLOSED_LOCAL = "127.0.0.1:9"

@@ -283,6 +283,7 @@ NO_ACCOUNT_IDS: dict[tuple[str, str], str] = {
     ("GET", "/health"): "no data",
     ("GET", "/livez"): "no data",
     ("GET", "/readyz"): "no data",
+    ("GET", "/metrics"): "counts by route and partner, no account's data",
     ("POST", "/token"): "issues tokens for the caller's own key",
     ("GET", "/"): "the caller's own account",
     ("POST", "/customers"): "creates for the caller",

@@ -20,8 +20,8 @@ from starlette.routing import BaseRoute, Mount, Router
 from bankbridge.api.errors import EXCEPTION_HANDLERS
 from bankbridge.api.fastpath import FastPathMiddleware
 from bankbridge.api.idempotency import IdempotencyMiddleware
+from bankbridge.api.observation import ObservationMiddleware
 from bankbridge.api.openapi import publish
-from bankbridge.api.request_id import RequestIdMiddleware
 from bankbridge.api.resources.docs import docs_assets
 from bankbridge.api.resources.events import event_renderer
 from bankbridge.api.routes import api_routes
@@ -128,7 +128,7 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
         middleware=[
-            Middleware(RequestIdMiddleware),
+            Middleware(ObservationMiddleware),
             Middleware(FastPathMiddleware),
             Middleware(IdempotencyMiddleware),
         ],

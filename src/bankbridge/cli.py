@@ -11,8 +11,10 @@ import functools
 import json
 import os
 import re
+import shutil
 import socket
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -37,6 +39,7 @@ from bankbridge.domain.accounts import (
 )
 from bankbridge.ids import secret_matches
 from bankbridge.logs import logging_config
+from bankbridge.metrics import MULTIPROCESS_VARIABLE
 from bankbridge.models import Account, Application
 from bankbridge.partners.kit.keys import SandboxKeys
 from bankbridge.store import SqlStore, open_database
@@ -143,8 +146,6 @@ def cli(ctx: click.Context) -> None:
 def serve(
     settings: Settings, host: str, port: int, workers: int, demo: bool, access_log: bool
 ) -> int:
-    import uvicorn
-
     # Worker processes build their app from the environment: it carries the flags to them.
     os.environ[HOST_VARIABLE], os.environ[PORT_VARIABLE] = host, str(port)
     settings = settings.with_changes(host=host, port=port)
@@ -169,6 +170,23 @@ def serve(
         return 1
     if demo:
         _announce_demo(settings)
+    metrics_folder = None
+    if workers > 1 and not os.environ.get(MULTIPROCESS_VARIABLE):
+        # Each worker writes its samples here and /metrics sums them; a fresh folder, so
+        # no earlier run's counts are added in.
+        metrics_folder = tempfile.mkdtemp(prefix="bankbridge-metrics-")
+        os.environ[MULTIPROCESS_VARIABLE] = metrics_folder
+    try:
+        _run_uvicorn(settings, workers, access_log)
+    finally:
+        if metrics_folder:
+            shutil.rmtree(metrics_folder, ignore_errors=True)
+    return 0
+
+
+def _run_uvicorn(settings: Settings, workers: int, access_log: bool) -> None:
+    import uvicorn
+
     uvicorn.run(
         "bankbridge.app:app_from_environment",
         factory=True,
@@ -180,7 +198,6 @@ def serve(
         access_log=access_log,
         proxy_headers=False,
     )
-    return 0
 
 
 @cli.group(help="Manage accounts (tenants).")

@@ -12,8 +12,11 @@ import logging
 import re
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import httpx
+
+from bankbridge.metrics import count_partner_call
 
 __all__ = ["ObservedTransport", "operation_of"]
 
@@ -38,16 +41,14 @@ class ObservedTransport(httpx.AsyncBaseTransport):
         try:
             response = await self._inner.handle_async_request(request)
         except Exception as exc:
-            log.warning(
-                "partner call failed",
-                extra=_fields(partner, operation, started, 0, type(exc).__name__),
-            )
+            fields = _fields(partner, operation, started, 0, type(exc).__name__)
+            log.warning("partner call failed", extra=fields)
+            count_partner_call(partner, operation, "unreachable", fields["duration_ms"] / 1000)
             raise
         outcome = "ok" if response.status_code < 400 else "error"
-        log.info(
-            "partner call",
-            extra=_fields(partner, operation, started, response.status_code, outcome),
-        )
+        fields = _fields(partner, operation, started, response.status_code, outcome)
+        log.info("partner call", extra=fields)
+        count_partner_call(partner, operation, outcome, fields["duration_ms"] / 1000)
         return response
 
     async def aclose(self) -> None:
@@ -70,7 +71,7 @@ def operation_of(method: str, path: str) -> str:
 
 def _fields(
     partner: str, operation: str, started: float, status: int, outcome: str
-) -> dict[str, object]:
+) -> dict[str, Any]:
     return {
         "partner": partner,
         "operation": operation,

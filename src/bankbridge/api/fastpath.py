@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from bankbridge.api.auth import accept_media
 from bankbridge.api.hal import HAL_JSON, encode
 from bankbridge.api.hrefs import Hrefs
+from bankbridge.api.observation import ROUTE_KEY
 from bankbridge.api.resources.exchange_sessions import present
 from bankbridge.domain.accounts import authenticate
 from bankbridge.domain.exchange_sessions import get_exchange_session
@@ -25,6 +26,7 @@ from bankbridge.services import Services
 __all__ = ["FastPathMiddleware"]
 
 _PREFIX = "/exchange-sessions/"
+_ROUTE = "/exchange-sessions/{id}"  # the routed endpoint's template, for the metrics
 _CONTENT_TYPE = (b"content-type", HAL_JSON.encode("latin-1"))
 
 
@@ -42,6 +44,7 @@ class FastPathMiddleware:
                 if session_id and "/" not in session_id and "\x00" not in session_id:
                     body = await _session_document(scope, session_id)
                     if body is not None:
+                        scope[ROUTE_KEY] = _ROUTE
                         await send(
                             {
                                 "type": "http.response.start",

@@ -30,9 +30,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bankbridge.api.errors import error_body
 from bankbridge.api.hal import hal_response
+from bankbridge.api.observation import name_route
 from bankbridge.clock import now
 from bankbridge.domain.accounts import authenticate
 from bankbridge.errors import BankBridgeError, Conflict, ValidationError
+from bankbridge.metrics import count_idempotent_replay
 from bankbridge.services import Services
 from bankbridge.store.base import IdempotencyStore, StoredResponse
 
@@ -96,6 +98,8 @@ class IdempotencyMiddleware:
                 await self._reply_error(reused, services, scope, receive, send)
                 return
             if found is not None and found[2] is not None:
+                name_route(scope)
+                count_idempotent_replay()
                 await _replay(found[2], send)
                 return
             if time.monotonic() > deadline:

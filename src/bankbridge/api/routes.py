@@ -22,6 +22,7 @@ from bankbridge.api.resources import (
     exchanges,
     funding_sources,
     health,
+    metrics,
     root,
     tokens,
     webhook_subscriptions,
@@ -384,6 +385,17 @@ def api_routes() -> list[BaseRoute]:
             webhooks.retrieve_retry,
             "GET",
             Operation("webhooks", "Get a webhook retry", _ok("WebhookRetry")),
+        ),
+        ApiRoute(
+            "/metrics",
+            metrics.get_metrics,
+            "GET",
+            Operation(
+                "meta",
+                "Get metrics (Prometheus)",
+                (Reply(200, "Prometheus text exposition", {"type": "string"}, "text/plain"),),
+                auth="none",
+            ),
         ),
         ApiRoute(
             "/openapi.json",

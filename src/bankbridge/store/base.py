@@ -343,6 +343,10 @@ class ExchangeStore(Protocol):
 class WebhookStore(Protocol):
     """Events, webhook subscriptions, webhooks and their delivery (``store/sql_webhooks.py``)."""
 
+    async def count_pending_webhooks(self) -> int:
+        """How many webhooks await a (re)delivery attempt, all accounts together."""
+        ...
+
     async def add_event(self, event: Event) -> None:
         """Record an event and queue one webhook per active subscription of its account."""
         ...

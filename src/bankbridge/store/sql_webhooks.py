@@ -44,6 +44,13 @@ class WebhookSql:
 
     database: Database
 
+    async def count_pending_webhooks(self) -> int:
+        """How many webhooks await a (re)delivery attempt (the partial index answers)."""
+        row = await self.database.fetch_one(
+            "SELECT COUNT(*) AS n FROM webhooks WHERE status = 'pending'"
+        )
+        return int(row["n"]) if row else 0
+
     # Events -------------------------------------------------------------------------
 
     async def add_event(self, event: Event) -> None:

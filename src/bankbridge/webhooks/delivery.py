@@ -35,6 +35,7 @@ from bankbridge.clock import isoformat, now
 from bankbridge.config import Settings
 from bankbridge.crypto import Vault, VaultError
 from bankbridge.ids import new_id
+from bankbridge.metrics import count_webhook_attempt
 from bankbridge.models import (
     DELIVERED,
     FAILED,
@@ -229,6 +230,7 @@ class DeliveryWorker:
             response_body=response_body,
         )
         outcome, next_attempt_at = self._next(job.attempt_count + 1, attempt, response_at)
+        count_webhook_attempt(outcome)
         log.log(
             logging.INFO if attempt.succeeded else logging.WARNING,
             "webhook attempt",
