@@ -40,7 +40,8 @@ def test_readme_mentions_every_environment_variable():
     source = Path(config.__file__).read_text()
     variables = set(re.findall(r'"(BANKBRIDGE_[A-Z_]+)"', source))
     for slug in config.REMOTE_BASE_URLS:
-        variables |= {f"BANKBRIDGE_{slug.upper()}_{key}" for key in ("BASE_URL", "SECRET")}
+        keys = ("BASE_URL", "SECRET", "MODE", "TIMEOUT_SECONDS")
+        variables |= {f"BANKBRIDGE_{slug.upper()}_{key}" for key in keys}
     assert "BANKBRIDGE_DATABASE_URL" in variables
     for variable in sorted(variables):
         assert variable in README, variable

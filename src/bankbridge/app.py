@@ -31,7 +31,7 @@ from bankbridge.domain.accounts import TokenCache
 from bankbridge.draining import Draining
 from bankbridge.housekeeping import Housekeeper
 from bankbridge.logs import install_request_context
-from bankbridge.partner_calls import ObservedTransport
+from bankbridge.partner_calls import PartnerRoute, PartnerTransport
 from bankbridge.partners import PARTNERS
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.redaction import install_access_log_redaction
@@ -45,6 +45,7 @@ __all__ = ["create_app"]
 
 log = logging.getLogger("bankbridge")
 
+# Each partner's own timeout (``PartnerTransport``) replaces this on every call.
 PARTNER_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 
@@ -53,7 +54,7 @@ def create_app(settings: Settings) -> Starlette:
     routes: list[BaseRoute] = [*api_routes(), docs_assets()]
     published = publish(routes, settings.public_url)
     emulators: list[BaseRoute] = []
-    if settings.sandbox:
+    if any(settings.partner_mode(p.slug) == "sandbox" for p in PARTNERS):
         # Emulators are mounted now and reach the services, which exist once started, here.
         def records_in(namespace: str) -> EmulatorRecords:
             return _services(app).store.emulator_records(namespace)
@@ -63,6 +64,8 @@ def create_app(settings: Settings) -> Starlette:
             return account.redirect_urls if account else ()
 
         for partner in PARTNERS:
+            if settings.partner_mode(partner.slug) != "sandbox":
+                continue
             context = EmulatorContext(
                 slug=partner.slug,
                 settings=settings,
@@ -151,18 +154,27 @@ def _services(app: Starlette) -> Services:
 
 
 def _partner_transport(settings: Settings, emulators: list[BaseRoute]) -> httpx.AsyncBaseTransport:
-    bases = [
-        (
-            settings.emulator_url(p.slug)
-            if settings.sandbox
-            else settings.partner(p.slug).base_url,
+    # Sandbox partners' adapters call their emulator's base URL (``/sandbox/<slug>``): those
+    # calls go straight to the mounted emulator apps, over HTTP as ever, and skip the API's
+    # middleware and route table, which never answer those paths.
+    emulated = httpx.ASGITransport(app=Router(emulators))
+    remote = httpx.AsyncHTTPTransport(retries=0)  # PartnerTransport retries what is safe
+    routes = [
+        PartnerRoute(
+            p.slug, settings.emulator_url(p.slug), emulated, settings.partner_timeout(p.slug)
+        )
+        if settings.partner_mode(p.slug) == "sandbox"
+        else PartnerRoute(
             p.slug,
+            settings.partner(p.slug).base_url.rstrip("/"),
+            remote,
+            settings.partner_timeout(p.slug),
         )
         for p in PARTNERS
     ]
-    if settings.sandbox:
-        # Adapters call only their emulator's base URL (``/sandbox/<slug>``), so their
-        # requests go straight to the same mounted emulator apps, over HTTP as ever, and
-        # skip the API's middleware and route table, which never answer those paths.
-        return ObservedTransport(httpx.ASGITransport(app=Router(emulators)), bases)
-    return ObservedTransport(httpx.AsyncHTTPTransport(retries=1), bases)
+    return PartnerTransport(
+        routes,
+        retries=settings.partner_retries,
+        breaker_failures=settings.breaker_failures,
+        breaker_seconds=settings.breaker_seconds,
+    )

@@ -22,6 +22,10 @@ PORT_VARIABLE = "BANKBRIDGE_PORT"
 DEFAULT_DATABASE_URL = "sqlite:///var/bankbridge.db"
 MODES = ("sandbox", "remote")
 LOG_FORMATS = ("text", "json")
+DEFAULT_PARTNER_TIMEOUT_SECONDS = 10.0
+DEFAULT_PARTNER_RETRIES = 2
+DEFAULT_BREAKER_FAILURES = 5
+DEFAULT_BREAKER_SECONDS = 30
 
 # Real partner endpoints used in remote mode unless overridden.
 REMOTE_BASE_URLS = {
@@ -81,6 +85,12 @@ class Settings:
     secret_key: Secret | None = None
     partner_overrides: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     log_format: str = "text"
+    # Per partner slug; a partner missing here follows ``mode`` and the defaults below.
+    partner_modes: Mapping[str, str] = field(default_factory=dict)
+    partner_timeouts: Mapping[str, float] = field(default_factory=dict)
+    partner_retries: int = DEFAULT_PARTNER_RETRIES
+    breaker_failures: int = DEFAULT_BREAKER_FAILURES
+    breaker_seconds: int = DEFAULT_BREAKER_SECONDS
 
     @property
     def public_url(self) -> str:
@@ -93,6 +103,14 @@ class Settings:
     def sandbox(self) -> bool:
         """True when the adapters talk to the built-in emulators."""
         return self.mode == "sandbox"
+
+    def partner_mode(self, slug: str) -> str:
+        """``sandbox`` or ``remote`` for one partner (``BANKBRIDGE_<PARTNER>_MODE``)."""
+        return self.partner_modes.get(slug, self.mode)
+
+    def partner_timeout(self, slug: str) -> float:
+        """Seconds one call to the partner may take (``BANKBRIDGE_<PARTNER>_TIMEOUT_SECONDS``)."""
+        return self.partner_timeouts.get(slug, DEFAULT_PARTNER_TIMEOUT_SECONDS)
 
     def emulator_url(self, slug: str) -> str:
         """Public base URL of one partner's emulator (API and hosted pages)."""
@@ -128,8 +146,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             f"BANKBRIDGE_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {log_format!r}"
         )
     overrides: dict[str, dict[str, str]] = {}
+    partner_modes: dict[str, str] = {}
+    partner_timeouts: dict[str, float] = {}
     for slug in REMOTE_BASE_URLS:
         prefix = f"BANKBRIDGE_{slug.upper()}_"
+        partner_modes[slug] = _choice(env, prefix + "MODE", MODES, mode)
+        partner_timeouts[slug] = float(
+            _integer(env, prefix + "TIMEOUT_SECONDS", int(DEFAULT_PARTNER_TIMEOUT_SECONDS), 1, 600)
+        )
         values = {
             key: env[prefix + key.upper()]
             for key in ("base_url", "client_id", "secret")
@@ -148,7 +172,24 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         else None,
         partner_overrides=overrides,
         log_format=log_format,
+        partner_modes=partner_modes,
+        partner_timeouts=partner_timeouts,
+        partner_retries=_integer(env, "BANKBRIDGE_PARTNER_RETRIES", DEFAULT_PARTNER_RETRIES, 0, 5),
+        breaker_failures=_integer(
+            env, "BANKBRIDGE_BREAKER_FAILURES", DEFAULT_BREAKER_FAILURES, 1, 1000
+        ),
+        breaker_seconds=_integer(
+            env, "BANKBRIDGE_BREAKER_SECONDS", DEFAULT_BREAKER_SECONDS, 1, 3600
+        ),
     )
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    """One of ``choices`` (case-insensitive); a ``ValueError`` that says what to set otherwise."""
+    value = env.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
 
 
 def _integer(

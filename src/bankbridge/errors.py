@@ -19,6 +19,7 @@
     ├── TooManyRequests (429)                   carries ``retry_after`` seconds
     ├── UnsupportedMediaType (415 UnsupportedMediaType)
     └── PartnerError (502 ServerError)          a partner failed; detail stays in the log
+        └── PartnerUnavailable (503 ServerError)  its breaker is open; carries ``retry_after``
 
 Codes are Dwolla's strings, checked against Dwolla's OpenAPI spec.
 """
@@ -44,6 +45,7 @@ __all__ = [
     "NotAcceptable",
     "NotFound",
     "PartnerError",
+    "PartnerUnavailable",
     "TooManyRequests",
     "UnsupportedMediaType",
     "UpdateCredentials",
@@ -225,3 +227,18 @@ class PartnerError(BankBridgeError):
 
     def __str__(self) -> str:
         return f"{self.partner}: {self.detail}"
+
+
+class PartnerUnavailable(PartnerError):
+    """The partner is down (its circuit breaker is open): failed fast, retry after a while.
+
+    Dwolla documents ``ServerError`` as its code for a failure on its side; the status is
+    503 with ``Retry-After`` (``retry_after`` seconds), as for any unavailable dependency.
+    """
+
+    status = 503
+    default_message = "The exchange partner is unavailable. Retry after the Retry-After delay."
+
+    def __init__(self, partner: str, detail: str, retry_after: int) -> None:
+        super().__init__(partner, detail, retryable=True)
+        self.retry_after = retry_after

@@ -60,10 +60,17 @@ class SandboxAdapters:
     """Sandbox mode: each account's own emulator credentials (derived from the install's
     key), so each account sees only its own emulator state. Built on first use."""
 
-    def __init__(self, settings: Settings, keys: SandboxKeys, http: httpx.AsyncClient) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        keys: SandboxKeys,
+        http: httpx.AsyncClient,
+        remote: Mapping[str, PartnerAdapter] | None = None,
+    ) -> None:
         self._settings = settings
         self._keys = keys
         self._http = http
+        self._remote = dict(remote or {})  # partners in remote mode: one set for everyone
         self._cache: OrderedDict[str, dict[str, PartnerAdapter]] = OrderedDict()
 
     def for_account(self, account_id: str) -> Mapping[str, PartnerAdapter]:
@@ -74,6 +81,9 @@ class SandboxAdapters:
             return cached
         built: dict[str, PartnerAdapter] = {}
         for partner in PARTNERS:
+            if partner.slug in self._remote:
+                built[partner.slug] = self._remote[partner.slug]
+                continue
             given = self._keys.for_account(partner.slug, account_id)
             credentials = PartnerCredentials(
                 self._settings.emulator_url(partner.slug), given.client_id, Secret(given.secret)
@@ -107,9 +117,12 @@ class Services:
 
 
 def partner_adapters(settings: Settings, vault: Vault, http: httpx.AsyncClient) -> PartnerAdapters:
-    """Per-account sandbox adapters, or remote mode's one set, over ``http``."""
-    if settings.sandbox:
-        return SandboxAdapters(settings, SandboxKeys(vault), http)
-    return RemoteAdapters(
-        {p.slug: p.build_adapter(settings.partner(p.slug), http) for p in PARTNERS}
-    )
+    """Per-account sandbox adapters, remote mode's one set, or a mix (a mode per partner)."""
+    remote = {
+        p.slug: p.build_adapter(settings.partner(p.slug), http)
+        for p in PARTNERS
+        if settings.partner_mode(p.slug) == "remote"
+    }
+    if len(remote) == len(PARTNERS):
+        return RemoteAdapters(remote)
+    return SandboxAdapters(settings, SandboxKeys(vault), http, remote)

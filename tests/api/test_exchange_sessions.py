@@ -176,13 +176,14 @@ def test_session_read_fast_path_answers_the_routed_endpoints_bytes(
     from bankbridge.api import fastpath
 
     location, _ = _session(api, customer, partner)
-    fast = api.get(location)
+    same_id = {**api.headers, "X-Request-Id": "fast-path-comparison"}
+    fast = api.client.get(location, headers=same_id)
 
     async def decline(scope, session_id):
         return None
 
     monkeypatch.setattr(fastpath, "_session_document", decline)
-    routed = api.get(location)
+    routed = api.client.get(location, headers=same_id)
     assert fast.status_code == routed.status_code == 200
     assert fast.content == routed.content
     assert fast.headers.items() == routed.headers.items()

@@ -21,6 +21,7 @@ from bankbridge.errors import (
     MethodNotAllowed,
     NotFound,
     PartnerError,
+    PartnerUnavailable,
     TooManyRequests,
     ValidationError,
 )
@@ -58,7 +59,7 @@ async def _bankbridge_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, PartnerError):
         log.warning("partner call failed: %s", exc)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    if isinstance(exc, TooManyRequests):
+    if isinstance(exc, TooManyRequests | PartnerUnavailable):
         headers = {"Retry-After": str(exc.retry_after)}
     base_url = request.app.state.services.settings.public_url
     return hal_response(error_body(exc, base_url), status=exc.status, headers=headers)

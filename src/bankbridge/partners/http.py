@@ -7,9 +7,17 @@ from contextlib import contextmanager
 
 import httpx
 
-from bankbridge.errors import PartnerError
+from bankbridge.errors import PartnerError, PartnerUnavailable
 
-__all__ = ["partner_errors"]
+__all__ = ["PartnerCircuitOpen", "partner_errors"]
+
+
+class PartnerCircuitOpen(httpx.TransportError):
+    """Raised by the partner transport, without calling out, while a partner is down."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 @contextmanager
@@ -17,6 +25,8 @@ def partner_errors(partner: str) -> Iterator[None]:
     """Turn transport failures and malformed answers into ``PartnerError`` at the boundary."""
     try:
         yield
+    except PartnerCircuitOpen as exc:
+        raise PartnerUnavailable(partner, str(exc), exc.retry_after) from exc
     except httpx.TimeoutException as exc:
         raise PartnerError(partner, f"timeout: {exc!r}", retryable=True) from exc
     except httpx.TransportError as exc:
