@@ -20,6 +20,7 @@ from bankbridge.api.resources import (
     exchange_partners,
     exchange_sessions,
     exchanges,
+    faults,
     funding_sources,
     health,
     metrics,
@@ -248,6 +249,29 @@ def api_routes() -> list[BaseRoute]:
                 _ok("Exchange"),
                 (Forbidden, InactiveExchange, PartnerError, PartnerUnavailable),
             ),
+        ),
+        ApiRoute(
+            "/sandbox/faults",
+            faults.set_one,
+            "POST",
+            Operation(
+                "sandbox",
+                "Make an emulated partner fail (sandbox only)",
+                _ok("Fault", "The partner's fault, now active"),
+                body=Body("NewFault"),
+            ),
+        ),
+        ApiRoute(
+            "/sandbox/faults",
+            faults.list_all,
+            "GET",
+            Operation("sandbox", "List injected partner faults (sandbox only)", _ok("Faults")),
+        ),
+        ApiRoute(
+            "/sandbox/faults",
+            faults.clear,
+            "DELETE",
+            Operation("sandbox", "Clear injected partner faults (sandbox only)", _ok("Faults")),
         ),
         ApiRoute(
             "/customers/{id}/funding-sources",

@@ -103,6 +103,23 @@ def component_schemas() -> dict[str, Schema]:
         ),
         "AnyError": {"anyOf": [_ref("ValidationError"), _ref("Error")]},
         "Health": _obj(["status"], status=_string(), mode=_string(), reason=_string()),
+        "NewFault": _obj(
+            ["partner", "fault"],
+            partner=_string(enum=["MX", "Plaid", "Checkout.com"]),
+            fault=_string(enum=["slow", "unavailable", "error"]),
+            error=_string(minLength=1, maxLength=64),
+            delaySeconds={"type": "number", "minimum": 0, "maximum": 30},
+            calls={"type": "integer", "minimum": 1, "maximum": 1000},
+        ),
+        "Fault": _obj(
+            ["partner", "fault"],
+            partner=_string(),
+            fault=_string(),
+            error=_string(),
+            delaySeconds={"type": "number"},
+            remainingCalls={"type": "integer"},
+        ),
+        "Faults": _obj(["faults"], faults={"type": "array", "items": _ref("Fault")}),
         "OAuthError": _obj(["error"], error=_string(), error_description=_string()),
         "TokenRequest": _obj(
             ["grant_type"],

@@ -25,9 +25,10 @@ from starlette.routing import Route
 
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.partners.kit.bodies import BodyError, read_json_object
+from bankbridge.partners.kit.faults import take_fault
 from bankbridge.partners.kit.ids import iso_timestamp
 from bankbridge.partners.kit.tenancy import grant
-from bankbridge.partners.plaid.emulator import link_flow, sandbox
+from bankbridge.partners.plaid.emulator import faults, link_flow, sandbox
 from bankbridge.partners.plaid.emulator.state import (
     ACCESS_TOKEN,
     ACCESS_TOKEN_PREFIX,
@@ -105,6 +106,9 @@ def _api(
         try:
             body = await _read_body(request, context.settings.max_body_bytes)
             owner = _authenticate(body, request.headers, context)
+            fault = await take_fault(context.records_for(owner))
+            if fault is not None:
+                raise faults.answer(fault)
             unknown = sorted(set(body) - fields - CREDENTIAL_FIELDS)
             if unknown:
                 raise invalid_request(
