@@ -109,3 +109,32 @@ def test_fault_requests_are_validated(api):
     assert_dwolla_error(slow, 400, "ValidationError")
     bad_kind = api.post("/sandbox/faults", {"partner": "Plaid", "fault": "explode"})
     assert_dwolla_error(bad_kind, 400, "ValidationError")
+
+
+def test_prefer_code_answers_the_operations_documented_error_through_dwollav2(dwolla):  # noqa: F811
+    token, base, _ = dwolla
+    customer = token.post(
+        "customers", {"firstName": "P", "lastName": "C", "email": "prefer@example.com"}
+    ).headers["location"]
+    session = {"_links": {"exchange-partner": {"href": f"{base}/exchange-partners/{PLAID}"}}}
+    for status, code in ((502, "ServerError"), (503, "ServerError"), (403, "forbidden")):
+        with pytest.raises(dwollav2.Error) as failed:
+            token.post(f"{customer}/exchange-sessions", session, {"Prefer": f"code={status}"})
+        assert failed.value.status == status
+        assert failed.value.body["code"] == code
+    with pytest.raises(dwollav2.Error) as undocumented:
+        token.post(f"{customer}/exchange-sessions", session, {"Prefer": "code=418"})
+    assert undocumented.value.status == 400 and undocumented.value.body["code"] == "BadRequest"
+    # Without the header the same call runs (nothing was stored by the simulated ones).
+    created = token.post(f"{customer}/exchange-sessions", session)
+    assert created.status == 201
+    with pytest.raises(dwollav2.Error) as read:
+        token.get(created.headers["location"], headers={"Prefer": "code=403"})
+    assert read.value.status == 403
+
+
+def test_prefer_code_on_a_read_is_honoured_past_the_fast_path(api, customer):
+    location = api.create_session(customer, "Plaid").headers["location"]
+    preferred = api.client.get(location, headers={**api.headers, "Prefer": "code=403"})
+    assert_dwolla_error(preferred, 403, "forbidden")
+    assert api.get(location).status_code == 200

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bankbridge.api.preferred import preferred_error
 from bankbridge.domain.accounts import authenticate
 from bankbridge.errors import InvalidAccessToken, NotAcceptable, NotFound
 from bankbridge.models import Account
@@ -56,6 +57,10 @@ def authenticated(endpoint: AccountEndpoint) -> Callable[[Request], Awaitable[Re
         check_accept(request)
         if any("\x00" in value for value in request.path_params.values()):
             raise NotFound()  # no id holds NUL, and PostgreSQL cannot even compare one
+        if services.settings.sandbox:
+            preferred = preferred_error(request)
+            if preferred is not None:
+                raise preferred
         return await endpoint(request, account)
 
     return wrapper

@@ -69,6 +69,8 @@ async def _session_document(scope: Scope, session_id: str) -> bytes | None:
                 authorization = value.decode("latin-1")
         elif name == b"accept" and accept is None:
             accept = value.decode("latin-1")
+        elif name == b"prefer":
+            return None  # the routed endpoint honours ``Prefer: code=`` (sandbox)
     scheme, _, token = (authorization or "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
