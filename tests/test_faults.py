@@ -102,8 +102,8 @@ def test_fault_requests_are_validated(api):
     unknown = api.post("/sandbox/faults", {"partner": "Plaid", "fault": "error", "error": "NOPE"})
     body = assert_dwolla_error(unknown, 400, "ValidationError")
     assert body["_embedded"]["errors"][0]["path"] == "/error"
-    mx = api.post("/sandbox/faults", {"partner": "MX", "fault": "unavailable"})
-    body = assert_dwolla_error(mx, 400, "ValidationError")
+    checkout = api.post("/sandbox/faults", {"partner": "Checkout.com", "fault": "unavailable"})
+    body = assert_dwolla_error(checkout, 400, "ValidationError")
     assert body["_embedded"]["errors"][0]["path"] == "/partner"
     slow = api.post("/sandbox/faults", {"partner": "Plaid", "fault": "slow"})
     assert_dwolla_error(slow, 400, "ValidationError")
@@ -138,3 +138,30 @@ def test_prefer_code_on_a_read_is_honoured_past_the_fast_path(api, customer):
     preferred = api.client.get(location, headers={**api.headers, "Prefer": "code=403"})
     assert_dwolla_error(preferred, 403, "forbidden")
     assert api.get(location).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("fault", "status"),
+    [
+        ({"fault": "error", "error": "TOO_MANY_REQUESTS"}, 429),
+        ({"fault": "error", "error": "INTERNAL_SERVER_ERROR"}, 500),
+        ({"fault": "unavailable"}, 503),
+    ],
+)
+def test_mx_faults_answer_mx_errors_and_fail_the_session(
+    api, account, client, customer, fault, status
+):
+    assert api.post("/sandbox/faults", {"partner": "MX", "calls": 1, **fault}).status_code == 200
+    mx = sandbox_credentials("mx", owner=account.account.id)
+    answer = client.get(
+        "/sandbox/mx/users",
+        auth=(mx.client_id, mx.secret),
+        headers={"Accept": "application/vnd.mx.api.v1+json"},
+    )
+    assert answer.status_code == status
+    assert answer.json()["error"]["message"]
+    assert api.create_session(customer, "MX").status_code == 201  # the one call was spent
+    api.post("/sandbox/faults", {"partner": "MX", **fault})  # until cleared: retries fail too
+    assert_dwolla_error(api.create_session(customer, "MX"), 502, "ServerError")
+    assert api.client.delete("/sandbox/faults", headers=api.headers).status_code == 200
+    assert api.create_session(customer, "MX").status_code == 201

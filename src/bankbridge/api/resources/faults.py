@@ -19,13 +19,17 @@ from bankbridge.api.hal import hal_response
 from bankbridge.errors import FieldError, NotFound, ValidationError
 from bankbridge.models import Account
 from bankbridge.partners.kit.faults import Fault, clear_fault, get_fault, set_fault
+from bankbridge.partners.mx.emulator import faults as mx_faults
 from bankbridge.partners.plaid.emulator import faults as plaid_faults
 from bankbridge.services import Services
 
 __all__ = ["clear", "list_all", "set_one"]
 
 # The documented errors each partner's emulator can answer on purpose.
-ERRORS: dict[str, tuple[str, ...]] = {"plaid": tuple(plaid_faults.ERRORS)}
+ERRORS: dict[str, tuple[str, ...]] = {
+    "plaid": tuple(plaid_faults.ERRORS),
+    "mx": tuple(mx_faults.ERRORS),
+}
 
 
 @authenticated

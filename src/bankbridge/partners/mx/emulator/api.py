@@ -27,7 +27,9 @@ from starlette.responses import JSONResponse, Response
 
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.partners.kit.bodies import BodyError, ascii_int, parse_json_object, read_body
+from bankbridge.partners.kit.faults import take_fault
 from bankbridge.partners.kit.tenancy import grant
+from bankbridge.partners.mx.emulator import faults
 from bankbridge.partners.mx.emulator.state import (
     ACCOUNT,
     ACCOUNT_NUMBER,
@@ -103,6 +105,9 @@ def _api(handler: Handler) -> Handler:
     async def endpoint(self: PlatformApi, request: Request) -> Response:
         await _read_bounded(request, self.context.settings.max_body_bytes)
         request.state.owner = self.check_auth(request)
+        fault = await take_fault(self.context.records_for(request.state.owner))
+        if fault is not None:
+            raise MxApiError(*faults.answer(fault))
         if request.method != "DELETE":  # bodiless answers: the official SDK sends no Accept
             _check_accept(request)
         if request.method == "POST":
