@@ -102,8 +102,8 @@ def test_fault_requests_are_validated(api):
     unknown = api.post("/sandbox/faults", {"partner": "Plaid", "fault": "error", "error": "NOPE"})
     body = assert_dwolla_error(unknown, 400, "ValidationError")
     assert body["_embedded"]["errors"][0]["path"] == "/error"
-    checkout = api.post("/sandbox/faults", {"partner": "Checkout.com", "fault": "unavailable"})
-    body = assert_dwolla_error(checkout, 400, "ValidationError")
+    unknown_partner = api.post("/sandbox/faults", {"partner": "Stripe", "fault": "unavailable"})
+    body = assert_dwolla_error(unknown_partner, 400, "ValidationError")
     assert body["_embedded"]["errors"][0]["path"] == "/partner"
     slow = api.post("/sandbox/faults", {"partner": "Plaid", "fault": "slow"})
     assert_dwolla_error(slow, 400, "ValidationError")
@@ -165,3 +165,22 @@ def test_mx_faults_answer_mx_errors_and_fail_the_session(
     assert_dwolla_error(api.create_session(customer, "MX"), 502, "ServerError")
     assert api.client.delete("/sandbox/faults", headers=api.headers).status_code == 200
     assert api.create_session(customer, "MX").status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("fault", "status"),
+    [({"fault": "error", "error": "TOO_MANY_REQUESTS"}, 429), ({"fault": "unavailable"}, 503)],
+)
+def test_checkout_faults_answer_its_statuses_and_fail_the_session(
+    api, account, client, customer, fault, status
+):
+    assert api.post("/sandbox/faults", {"partner": "Checkout.com", "calls": 1, **fault})
+    checkout = sandbox_credentials("checkout", owner=account.account.id)
+    answer = client.get(
+        "/sandbox/checkout/payment-sessions/ps_unknown",
+        headers={"Authorization": f"Bearer {checkout.secret}"},
+    )
+    assert answer.status_code == status
+    assert api.create_session(customer, "Checkout.com").status_code == 201  # spent
+    api.post("/sandbox/faults", {"partner": "Checkout.com", "calls": 1, **fault})
+    assert_dwolla_error(api.create_session(customer, "Checkout.com"), 502, "ServerError")

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bankbridge.partners.base import EmulatorContext
+from bankbridge.partners.checkout.emulator import faults
 from bankbridge.partners.checkout.emulator.request_ids import request_id_of
 from bankbridge.partners.checkout.emulator.state import (
     PAYMENT,
@@ -31,6 +32,7 @@ from bankbridge.partners.checkout.emulator.state import (
     store_session,
 )
 from bankbridge.partners.kit.bodies import BodyError, parse_json_object, read_body, read_form
+from bankbridge.partners.kit.faults import take_fault
 from bankbridge.partners.kit.tenancy import grant, owner_of
 
 __all__ = ["api_routes", "session_errors"]
@@ -54,6 +56,8 @@ def api_routes(context: EmulatorContext) -> list[Route]:
         owner = await _authorized(context, request, oauth=False)
         if owner is None:
             return _unauthorized()
+        if faulted := await _faulted(context, owner):
+            return faulted
         try:
             body = parse_json_object(raw)
         except BodyError:
@@ -77,6 +81,8 @@ def api_routes(context: EmulatorContext) -> list[Route]:
         owner = await _authorized(context, request, oauth=False)
         if owner is None:
             return _unauthorized()
+        if faulted := await _faulted(context, owner):
+            return faulted
         records = context.records_for(owner)
         session = await records.get(PAYMENT_SESSION, request.path_params["id"])
         if session is None:
@@ -101,6 +107,8 @@ def api_routes(context: EmulatorContext) -> list[Route]:
         owner = await _authorized(context, request, oauth=True)
         if owner is None:
             return _unauthorized()
+        if faulted := await _faulted(context, owner):
+            return faulted
         payment = await context.records_for(owner).get(PAYMENT, request.path_params["id"])
         if payment is None:
             return _not_found()
@@ -252,6 +260,12 @@ def _invalid(request: Request, codes: list[str], status: int = 422) -> Response:
         },
         status_code=status,
     )
+
+
+async def _faulted(context: EmulatorContext, owner: str) -> Response | None:
+    """The answer the owner's injected fault asks for (``partners/kit/faults.py``), if any."""
+    fault = await take_fault(context.records_for(owner))
+    return Response(status_code=faults.status_of(fault)) if fault is not None else None
 
 
 def _unauthorized() -> Response:
