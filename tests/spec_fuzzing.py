@@ -299,6 +299,10 @@ def _case_runner(
         summary.cases += 1
         response = case.call(base_url=base_url, session=session, headers=headers, timeout=30)
         summary.statuses[operation_label][response.status_code] += 1
+        if operation_label == "POST /sandbox/faults":
+            # An injected partner fault is undone at once: the other operations are fuzzed
+            # against healthy partners (a faulty one answers 502 on purpose).
+            session.delete(f"{base_url}/sandbox/faults", headers=headers, timeout=30)
         try:
             case.validate_response(response, checks=CHECKS, headers=headers)
         except (FailureGroup, CheckFailure) as exc:
