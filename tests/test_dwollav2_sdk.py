@@ -183,6 +183,10 @@ def test_sdk_plaid_flow_to_verified_funding_source(dwolla, receiver):
         token, customer_url, exchange.headers["location"], bankAccountType="savings"
     )
     assert (source["status"], source["bankAccountType"]) == ("verified", "savings")
+    # Dwolla's own code sample: app_token.get('%s/balance' % funding_source_url).
+    balance = token.get(f"{source['_links']['self']['href']}/balance").body
+    assert balance["available"] == {"value": "200.00", "currency": "USD"}
+    assert balance["closing"] == {"value": "210.00", "currency": "USD"}
     _assert_signed_events(receiver, customer_url)
 
 

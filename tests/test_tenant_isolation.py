@@ -260,6 +260,10 @@ API_PROBES: dict[tuple[str, str], Probe] = {
     ),
     ("GET", "/customers/{id}/funding-sources"): _api_get("/customers/{customer}/funding-sources"),
     ("GET", "/funding-sources/{id}"): _api_get("/funding-sources/{funding_source}"),
+    ("GET", "/funding-sources/{id}/balance"): _api_get("/funding-sources/{funding_source}/balance"),
+    ("POST", "/sandbox/funding-sources/{id}/balance"): _api_post(
+        "/sandbox/funding-sources/{funding_source}/balance", {"closing": {"value": "1.00"}}
+    ),
     ("POST", "/funding-sources/{id}"): _api_post(
         "/funding-sources/{funding_source}", {"removed": True}
     ),
@@ -391,6 +395,18 @@ EMULATOR_PROBES: dict[tuple[str, str], tuple[Probe, Callable[[httpx.Response], N
         _mx_probe("GET", USER + "/accounts/{mx_account}/account_numbers"),
         lambda r: _refused(r, 404),
     ),
+    ("POST", MX_MEMBER + "/check_balance"): (
+        _mx_probe("POST", MEMBER + "/check_balance"),
+        lambda r: _refused(r, 404),
+    ),
+    ("GET", MX + "/accounts/{account_guid}"): (
+        _mx_probe("GET", USER + "/accounts/{mx_account}"),
+        lambda r: _refused(r, 404),
+    ),
+    ("POST", MX + "/accounts/{account_guid}/sandbox/balance"): (
+        _mx_probe("POST", USER + "/accounts/{mx_account}/sandbox/balance"),
+        lambda r: _refused(r, 404),
+    ),
     ("POST", MX_MEMBER + "/sandbox/expire_credentials"): (
         _mx_probe("POST", MEMBER + "/sandbox/expire_credentials"),
         lambda r: _refused(r, 404),
@@ -434,6 +450,18 @@ EMULATOR_PROBES: dict[tuple[str, str], tuple[Probe, Callable[[httpx.Response], N
     ),
     ("POST", "/sandbox/plaid/processor/auth/get"): (
         _plaid_probe("/processor/auth/get", processor_token="{processor_token}"),
+        _plaid_refused,
+    ),
+    ("POST", "/sandbox/plaid/processor/balance/get"): (
+        _plaid_probe("/processor/balance/get", processor_token="{processor_token}"),
+        _plaid_refused,
+    ),
+    ("POST", "/sandbox/plaid/sandbox/accounts/balance/set"): (
+        _plaid_probe(
+            "/sandbox/accounts/balance/set",
+            access_token="{access_token}",
+            account_id="{plaid_account}",
+        ),
         _plaid_refused,
     ),
     ("POST", "/sandbox/plaid/sandbox/item/reset_login"): (

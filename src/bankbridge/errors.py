@@ -6,6 +6,7 @@
     ├── InvalidExchangeToken (400)              a partner token unknown, spent, expired, foreign
     ├── InactiveExchange (400)                  the exchange was removed or disabled
     ├── UpdateCredentials (400)                 the partner needs the user to log in again
+    ├── UnsupportedOperation (400)              e.g. the bank balance of a card
     ├── InvalidResourceState (400)              e.g. removing what is already removed
     ├── DuplicateResource (400)                 carries the existing resource's (collection, id)
     ├── MaxNumberOfResources (400)              e.g. an eleventh webhook subscription
@@ -46,6 +47,7 @@ __all__ = [
     "PartnerError",
     "TooManyRequests",
     "UnsupportedMediaType",
+    "UnsupportedOperation",
     "UpdateCredentials",
     "ValidationError",
 ]
@@ -119,6 +121,14 @@ class UpdateCredentials(BankBridgeError):
         "The exchange requires the user to re-authenticate: create a re-authentication "
         "exchange session for it."
     )
+
+
+class UnsupportedOperation(BankBridgeError):
+    """The operation exists but not for this kind of resource (a card's bank balance)."""
+
+    status = 400
+    code = "UnsupportedOperation"
+    default_message = "The requested operation is not supported for this resource."
 
 
 class InvalidResourceState(BankBridgeError):

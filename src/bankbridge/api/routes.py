@@ -36,6 +36,7 @@ from bankbridge.errors import (
     MaxNumberOfResources,
     PartnerError,
     TooManyRequests,
+    UnsupportedOperation,
     UpdateCredentials,
 )
 
@@ -255,6 +256,42 @@ def api_routes() -> list[BaseRoute]:
             "GET",
             Operation(
                 "funding sources", "Get a funding source", _ok("FundingSource"), (Forbidden,)
+            ),
+        ),
+        ApiRoute(
+            "/funding-sources/{id}/balance",
+            funding_sources.balance,
+            "GET",
+            Operation(
+                "funding sources",
+                "Get a bank funding source's balance (read live from the partner)",
+                _ok("BankBalance"),
+                (
+                    Forbidden,
+                    UnsupportedOperation,
+                    InvalidResourceState,
+                    InactiveExchange,
+                    UpdateCredentials,
+                    PartnerError,
+                ),
+            ),
+        ),
+        ApiRoute(
+            "/sandbox/funding-sources/{id}/balance",
+            funding_sources.sandbox_set_balance,
+            "POST",
+            Operation(
+                "sandbox",
+                "Set the emulated bank's balance of a bank funding source (sandbox only)",
+                _ok("BankBalance"),
+                (
+                    Forbidden,
+                    UnsupportedOperation,
+                    InactiveExchange,
+                    UpdateCredentials,
+                    PartnerError,
+                ),
+                body=Body("SandboxBalance"),
             ),
         ),
         ApiRoute(

@@ -35,6 +35,7 @@ from bankbridge.errors import (
 from bankbridge.ids import new_id
 from bankbridge.models import Account, Exchange, ExchangeSession, Page
 from bankbridge.partners.base import (
+    BankBalance,
     BankDetails,
     CardDetails,
     ExchangeRequest,
@@ -242,6 +243,24 @@ async def read_details_or_flag(
     except ReauthRequired as exc:
         await mark_reauth_required(store, exchange)
         raise UpdateCredentials() from exc
+
+
+async def read_balance_or_flag(
+    store: Store, adapters: Mapping[str, PartnerAdapter], exchange: Exchange
+) -> BankBalance:
+    """The partner's live balance; a lapsed login flags the exchange and refuses.
+
+    A balance read that succeeds also proves the login works again, so a flag left from
+    an earlier lapse is cleared.
+    """
+    try:
+        balance = await adapters[exchange.partner_slug].read_balance(exchange.connection)
+    except ReauthRequired as exc:
+        await mark_reauth_required(store, exchange)
+        raise UpdateCredentials() from exc
+    if exchange.reauth_required:
+        await store.update_exchange(exchange.id, reauth_required=False)
+    return balance
 
 
 async def get_active_exchange(store: Store, account: Account, exchange_id: str) -> Exchange:

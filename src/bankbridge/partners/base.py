@@ -18,6 +18,7 @@ import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bankbridge.config import PartnerCredentials, Settings
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # adapters use httpx and emulators Starlette; the domain need
 
 __all__ = [
     "AvailableConnection",
+    "BankBalance",
     "BankDetails",
     "CardDetails",
     "EmulatorContext",
@@ -41,6 +43,7 @@ __all__ = [
     "PartnerAdapter",
     "ReauthRequired",
     "SessionRequest",
+    "format_amount",
 ]
 
 
@@ -100,6 +103,19 @@ class BankDetails:
 
 
 @dataclass(frozen=True)
+class BankBalance:
+    """A bank account's balance as the partner reads it live from the bank.
+
+    ``available`` is what can be spent now, ``closing`` the ledger (current) balance;
+    amounts are decimal strings with two places, as Dwolla shows them.
+    """
+
+    available: str
+    closing: str
+    currency: str
+
+
+@dataclass(frozen=True)
 class CardDetails:
     """A debit card read from the partner, for a card funding source (never the full number)."""
 
@@ -120,6 +136,23 @@ class AvailableConnection:
 
     name: str
     connection: dict[str, str]
+
+
+def format_amount(value: object) -> str:
+    """A partner's number (``542``, ``542.5``, ``"542.50"``) as Dwolla's two-place string.
+
+    Raises ``ValueError`` for anything that is not a finite number, so a malformed partner
+    answer fails loudly instead of showing a wrong balance.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"not an amount: {value!r}")
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValueError(f"not an amount: {value!r}") from exc
+    if not amount.is_finite():
+        raise ValueError(f"not an amount: {value!r}")
+    return str(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN))
 
 
 class ExchangeTokenRejected(Exception):
@@ -151,12 +184,20 @@ class PartnerAdapter(Protocol):
         """A session in which the user logs in again to an existing connection."""
         ...
 
+    async def read_balance(self, connection: dict[str, str]) -> BankBalance:
+        """The bank account's live balance; raises ``ReauthRequired`` if locked out."""
+        ...
+
     async def list_available_connections(self, customer: Customer) -> list[AvailableConnection]:
         """Accounts the customer connected through the partner's page (MX; others: none)."""
         ...
 
     async def require_reauth(self, connection: dict[str, str]) -> None:
         """Sandbox control: make the partner demand a new login (Plaid reset_login)."""
+        ...
+
+    async def set_sandbox_balance(self, connection: dict[str, str], balance: BankBalance) -> None:
+        """Sandbox control: the emulated bank now holds ``balance`` for the account."""
         ...
 
 

@@ -20,6 +20,7 @@ from bankbridge.errors import PartnerError
 from bankbridge.models import Customer, ProviderSession
 from bankbridge.partners.base import (
     AvailableConnection,
+    BankBalance,
     BankDetails,
     CardDetails,
     ExchangeRequest,
@@ -117,6 +118,14 @@ class CheckoutAdapter:
     async def list_available_connections(self, customer: Customer) -> list[AvailableConnection]:
         """Checkout.com has no "available connections": the platform holds the payment id."""
         return []
+
+    async def read_balance(self, connection: dict[str, str]) -> BankBalance:
+        """A card has no bank balance to read (the domain refuses before asking)."""
+        raise PartnerError(PARTNER, "Checkout.com card exchanges have no bank balance")
+
+    async def set_sandbox_balance(self, connection: dict[str, str], balance: BankBalance) -> None:
+        """A card has no bank balance to set."""
+        raise PartnerError(PARTNER, "Checkout.com card exchanges have no bank balance")
 
     async def require_reauth(self, connection: dict[str, str]) -> None:
         """Card exchanges have no login to expire."""

@@ -21,6 +21,7 @@ from bankbridge.errors import PartnerError
 from bankbridge.models import Customer, ProviderSession
 from bankbridge.partners.base import (
     AvailableConnection,
+    BankBalance,
     BankDetails,
     ExchangeRequest,
     ExchangeTokenRejected,
@@ -106,6 +107,24 @@ class MxAdapter:
         """A Connect widget that reopens the exchange's member for a new login."""
         return await self.create_session(request, current_member_guid=connection["member_guid"])
 
+    async def read_balance(self, connection: dict[str, str]) -> BankBalance:
+        """MX's balance check on the member, then the account's fresh balances.
+
+        ``check_balance`` asks the institution for balances only; a member that cannot sign
+        in (DENIED, EXPIRED…) or needs new credentials afterwards needs re-authentication.
+        """
+        user, member = _segment(connection["user_guid"]), _segment(connection["member_guid"])
+        answer = await self._call("POST", f"/users/{user}/members/{member}/check_balance", json={})
+        with partner_errors(PARTNER):
+            status = answer["member"]["connection_status"]
+            needs_credentials = bool(answer["member"].get("needs_updated_credentials"))
+        if wire.member_state(status) != "connected" or needs_credentials:
+            raise ReauthRequired(f"MX member is {status}")
+        account = _segment(connection["account_guid"])
+        answer = await self._call("GET", f"/users/{user}/accounts/{account}")
+        with partner_errors(PARTNER):
+            return wire.read_account_balance(answer)
+
     async def list_available_connections(self, customer: Customer) -> list[AvailableConnection]:
         """The checking and savings accounts the customer connected through MX Connect."""
         user_guid = await self._find_user(customer.id)
@@ -129,6 +148,12 @@ class MxAdapter:
         await self._call(
             "POST", f"/users/{user}/members/{member}/sandbox/expire_credentials", json={}
         )
+
+    async def set_sandbox_balance(self, connection: dict[str, str], balance: BankBalance) -> None:
+        """Sandbox control: the emulator's account balance setter (BankBridge's)."""
+        user, account = _segment(connection["user_guid"]), _segment(connection["account_guid"])
+        body = {"available_balance": float(balance.available), "balance": float(balance.closing)}
+        await self._call("POST", f"/users/{user}/accounts/{account}/sandbox/balance", json=body)
 
     async def list_connected_accounts(self, user_guid: str) -> list[wire.ConnectedAccount]:
         """The checking and savings accounts of the user's CONNECTED members."""

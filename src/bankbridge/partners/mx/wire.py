@@ -16,6 +16,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal, NotRequired, TypedDict
 
+from bankbridge.partners.base import BankBalance, format_amount
+
 __all__ = [
     "CONNECTION_STATES",
     "DEPOSIT_ACCOUNT_TYPES",
@@ -28,6 +30,7 @@ __all__ = [
     "WidgetUrlRequest",
     "aba_checksum_ok",
     "member_state",
+    "read_account_balance",
     "read_account_numbers",
     "read_accounts",
     "read_members",
@@ -227,6 +230,22 @@ def read_accounts(payload: object, member_guid: str) -> list[ConnectedAccount]:
             )
         )
     return found
+
+
+def read_account_balance(payload: object) -> BankBalance:
+    """The balances of a ``{"account": {...}}`` answer (read account).
+
+    ``available_balance`` may be null where the institution reports none; MX's ``balance``
+    (the ledger balance) stands in for it then.
+    """
+    account = _object(_object(payload, "response").get("account"), "account")
+    balance = account.get("balance")
+    available = account.get("available_balance")
+    return BankBalance(
+        available=format_amount(balance if available is None else available),
+        closing=format_amount(balance),
+        currency=str(account.get("currency_code") or "USD"),
+    )
 
 
 def read_account_numbers(payload: object) -> list[AccountNumbers]:

@@ -27,6 +27,7 @@ from bankbridge.errors import PartnerError
 from bankbridge.models import Customer, ProviderSession
 from bankbridge.partners.base import (
     AvailableConnection,
+    BankBalance,
     BankDetails,
     CardDetails,
     ExchangeRequest,
@@ -148,6 +149,29 @@ class PlaidAdapter:
             self._access_token(connection), request.customer.id, request.redirect_url
         )
 
+    async def read_balance(self, connection: dict[str, str]) -> BankBalance:
+        """Real-time balance: ``/accounts/balance/get`` (or ``/processor/balance/get``)."""
+        try:
+            if "access_token" in connection:
+                body = {
+                    "access_token": connection["access_token"],
+                    "options": {"account_ids": [connection["account_id"]]},
+                }
+                response = await self._post("/accounts/balance/get", body)
+                with partner_errors(PARTNER):
+                    accounts = response["accounts"]
+                    if not isinstance(accounts, list) or not accounts:
+                        raise ValueError("no account in the balance response")
+                    return wire.account_balance(accounts[0])
+            body = {"processor_token": connection["processor_token"]}
+            response = await self._post("/processor/balance/get", body)
+            with partner_errors(PARTNER):
+                return wire.account_balance(response["account"])
+        except PlaidApiError as exc:
+            if exc.error_code in REAUTH_CODES:
+                raise ReauthRequired(exc.error_code) from exc
+            raise
+
     async def list_available_connections(self, customer: Customer) -> list[AvailableConnection]:
         """Plaid has no "available connections": the platform holds the Link result."""
         return []
@@ -157,6 +181,16 @@ class PlaidAdapter:
         await self._post(
             "/sandbox/item/reset_login", {"access_token": self._access_token(connection)}
         )
+
+    async def set_sandbox_balance(self, connection: dict[str, str], balance: BankBalance) -> None:
+        """Sandbox control: the emulator's ``/sandbox/accounts/balance/set`` (BankBridge's)."""
+        body = {
+            "access_token": self._access_token(connection),
+            "account_id": connection["account_id"],
+            "available": float(balance.available),
+            "current": float(balance.closing),
+        }
+        await self._post("/sandbox/accounts/balance/set", body)
 
     async def create_link_token_for_update(
         self, access_token: str, client_user_id: str, redirect_url: str | None

@@ -2,7 +2,8 @@
 
 Only the calls the broker makes are described: ``/link/token/create``, ``/link/token/get``
 (which Link session handed out a public token), ``/item/public_token/exchange``,
-``/auth/get``, ``/processor/auth/get`` and ``/processor/token/create``. Field names are
+``/auth/get``, ``/processor/auth/get``, ``/processor/token/create`` and the balance reads
+(``/accounts/balance/get``, ``/processor/balance/get``). Field names are
 Plaid's; see ``shared/reference/partners.md`` §1.
 """
 
@@ -13,6 +14,7 @@ from datetime import datetime
 from typing import Any, NotRequired, TypedDict
 
 from bankbridge.models import ProviderSession
+from bankbridge.partners.base import BankBalance, format_amount
 
 __all__ = [
     "PLAID_VERSION",
@@ -20,6 +22,7 @@ __all__ = [
     "AuthAccount",
     "ErrorBody",
     "LinkTokenCreateRequest",
+    "account_balance",
     "account_status",
     "auth_accounts",
     "link_session_public_tokens",
@@ -134,6 +137,23 @@ def provider_session(response: dict[str, Any]) -> ProviderSession:
     token = _string(response, "link_token")
     expiration = datetime.fromisoformat(_string(response, "expiration"))
     return ProviderSession(token=token, external_ref=token, expires_at=expiration)
+
+
+def account_balance(account: dict[str, Any]) -> BankBalance:
+    """An AccountBase's ``balances`` as a bank balance.
+
+    Plaid leaves ``available`` null where the bank reports none; Plaid's docs say to use
+    ``current`` then, so that is what ``available`` shows.
+    """
+    balances = account["balances"]
+    current = balances["current"]
+    available = balances.get("available")
+    currency = balances.get("iso_currency_code") or "USD"
+    return BankBalance(
+        available=format_amount(current if available is None else available),
+        closing=format_amount(current),
+        currency=str(currency),
+    )
 
 
 def account_status(verification_status: object) -> str:

@@ -300,6 +300,51 @@ class PlatformApi:
         return _reply({"member": public(member)})
 
     @_api
+    async def check_balance(self, request: Request) -> Response:
+        """POST /users/{user_guid}/members/{member_guid}/check_balance (202 + the member).
+
+        MX gathers balances only. The emulated bank answers at once: a CONNECTED member's
+        balances are fresh (``aggregated_at`` moves on); any other member keeps its status,
+        which is how a lapsed login shows up.
+        """
+        member = await self._member_of(request)
+        if member["connection_status"] == "CONNECTED":
+            stamp = self.context.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+            member["aggregated_at"] = member["successfully_aggregated_at"] = stamp
+            records = self.records(request)
+            await records.put(MEMBER, member["guid"], member, parent=member["user_guid"])
+        return _reply({"member": public(member)}, status=202)
+
+    @_api
+    async def set_account_balance(self, request: Request) -> Response:
+        """POST /users/{user_guid}/accounts/{account_guid}/sandbox/balance (BankBridge only).
+
+        Not an MX endpoint: sets the emulated bank's ``balance`` and ``available_balance``
+        for one account, so that balance checks can be tried with known amounts.
+        """
+        account = await self._account_of(request)
+        body = await _json_body(request)
+        for field in ("balance", "available_balance"):
+            if field not in body:
+                continue
+            value = body[field]
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float)
+            ):
+                raise MxApiError(400, f"{field} must be a number or null.")
+            account[field] = value
+        if account["balance"] is None:
+            raise MxApiError(400, "balance must be a number.")
+        records = self.records(request)
+        await records.put(ACCOUNT, account["guid"], account, parent=account["member_guid"])
+        return _reply({"account": public(account)})
+
+    @_api
+    async def read_account(self, request: Request) -> Response:
+        """GET /users/{user_guid}/accounts/{account_guid}"""
+        return _reply({"account": public(await self._account_of(request))})
+
+    @_api
     async def read_member_status(self, request: Request) -> Response:
         """GET /users/{user_guid}/members/{member_guid}/status"""
         member = await self._member_of(request)
@@ -365,6 +410,13 @@ class PlatformApi:
         if member is None or member.get("user_guid") != user_guid:
             raise MxApiError(404, NOT_FOUND_MESSAGE)
         return member
+
+    async def _account_of(self, request: Request) -> dict[str, Any]:
+        user = await self._user(request)
+        account = await self.records(request).get(ACCOUNT, request.path_params["account_guid"])
+        if account is None or account.get("user_guid") != user["guid"]:
+            raise MxApiError(404, NOT_FOUND_MESSAGE)
+        return account
 
     async def _member_of(self, request: Request) -> dict[str, Any]:
         user = await self._user(request)
