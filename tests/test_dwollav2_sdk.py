@@ -190,6 +190,29 @@ def test_sdk_plaid_flow_to_verified_funding_source(dwolla, receiver):
     _assert_signed_events(receiver, customer_url)
 
 
+def test_sdk_reads_update_credentials_and_follows_its_about_link(dwolla):
+    """A lapsed login: the balance read raises the SDK's UpdateCredentialsError, whose
+    ``_links.about`` creates the re-authentication session, as Dwolla's docs describe."""
+    token, _, browser = dwolla
+    customer_url = _new_customer(token)
+    session = _session(token, customer_url, "Plaid")
+    page = complete_plaid_link(
+        browser, f"/sandbox/plaid/link?token={session['externalProviderSessionToken']}"
+    )
+    exchange = token.post(
+        f"{customer_url}/exchanges", {"plaid": {"publicToken": public_token_of(page.text)}}
+    )
+    exchange_url = exchange.headers["location"]
+    source = _funding_source(token, customer_url, exchange_url, bankAccountType="checking")
+    exchange_id = exchange_url.rsplit("/", 1)[1]
+    token.post(f"sandbox/exchanges/{exchange_id}/reset-login")
+    with pytest.raises(dwollav2.UpdateCredentialsError) as raised:
+        token.get(f"{source['_links']['self']['href']}/balance")
+    about = raised.value.body["_links"]["about"]["href"]
+    assert about == f"{exchange_url}/exchange-sessions"
+    assert token.post(about, {}).status == 201
+
+
 def test_sdk_maps_dwolla_errors_to_its_exception_classes(dwolla):
     token, base, _ = dwolla
     with pytest.raises(dwollav2.NotFoundError):

@@ -115,12 +115,19 @@ class InactiveExchange(BankBridgeError):
 
 
 class UpdateCredentials(BankBridgeError):
+    """The partner needs the user to log in again; ``_links.about`` names the endpoint that
+    creates the re-authentication exchange session for ``exchange_id``."""
+
     status = 400
     code = "UpdateCredentials"
     default_message = (
-        "The exchange requires the user to re-authenticate: create a re-authentication "
-        "exchange session for it."
+        "The exchange requires the user to re-authenticate with their bank. Create a "
+        "re-authentication exchange session for it."
     )
+
+    def __init__(self, exchange_id: str, message: str | None = None) -> None:
+        self.exchange_id = exchange_id
+        super().__init__(message)
 
 
 class UnsupportedOperation(BankBridgeError):

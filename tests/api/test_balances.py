@@ -80,8 +80,15 @@ def test_a_lapsed_login_answers_update_credentials_and_flags_the_exchange(api, c
     source, exchange = SOURCES[partner](api, customer)
     exchange_id = exchange.rsplit("/", 1)[1]
     assert api.post(f"/sandbox/exchanges/{exchange_id}/reset-login").status_code == 200
-    assert_dwolla_error(api.get(f"{source}/balance"), 400, "UpdateCredentials")
+    body = assert_dwolla_error(api.get(f"{source}/balance"), 400, "UpdateCredentials")
+    assert "re-authenticate" in body["message"]
+    about = body["_links"]["about"]
+    assert about["href"] == f"{exchange}/exchange-sessions"
+    assert about["resource-type"] == "exchange-sessions"
     assert "re-authenticate" in api.get(exchange).json()["_links"]
+    # Following the link, as Dwolla's docs do, opens the re-authentication session.
+    session = api.post(about["href"], {})
+    assert session.status_code == 201, session.text
 
 
 def test_a_lapse_at_the_partner_is_found_by_a_balance_read_and_told_once(

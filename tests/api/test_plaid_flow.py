@@ -193,7 +193,8 @@ def test_plaid_reauth_round_trip_emits_and_restores(api, customer):
     reauth = [e for e in events if e["topic"] == "customer_exchange_reauth_required"]
     assert [e["resourceId"] for e in reauth] == [exchange_id]
     assert reauth[0]["_links"]["customer"]["href"].endswith(customer["id"])
-    assert_dwolla_error(funding_source(api, customer, location), 400, "UpdateCredentials")
+    refused = assert_dwolla_error(funding_source(api, customer, location), 400, "UpdateCredentials")
+    assert refused["_links"]["about"]["href"] == f"{location}/exchange-sessions"
 
     session = api.post(f"{location}/exchange-sessions", {})
     assert session.status_code == 201, session.text

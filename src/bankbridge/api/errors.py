@@ -22,6 +22,7 @@ from bankbridge.errors import (
     NotFound,
     PartnerError,
     TooManyRequests,
+    UpdateCredentials,
     ValidationError,
 )
 from bankbridge.redaction import redact_target
@@ -50,6 +51,9 @@ def error_body(error: BankBridgeError, base_url: str = "") -> dict[str, Any]:
         collection, resource_id = error.about
         href = f"{base_url}/{collection}/{resource_id}"
         body["_links"] = {"about": link(href, collection.rstrip("s"))}
+    if isinstance(error, UpdateCredentials):
+        href = f"{base_url}/exchanges/{error.exchange_id}/exchange-sessions"
+        body["_links"] = {"about": link(href, "exchange-sessions")}
     return body
 
 

@@ -242,7 +242,7 @@ async def read_details_or_flag(
         return await adapters[exchange.partner_slug].read_funding_details(exchange.connection)
     except ReauthRequired as exc:
         await mark_reauth_required(store, exchange)
-        raise UpdateCredentials() from exc
+        raise UpdateCredentials(exchange.id) from exc
 
 
 async def read_balance_or_flag(
@@ -257,7 +257,7 @@ async def read_balance_or_flag(
         balance = await adapters[exchange.partner_slug].read_balance(exchange.connection)
     except ReauthRequired as exc:
         await mark_reauth_required(store, exchange)
-        raise UpdateCredentials() from exc
+        raise UpdateCredentials(exchange.id) from exc
     if exchange.reauth_required:
         await store.update_exchange(exchange.id, reauth_required=False)
     return balance
