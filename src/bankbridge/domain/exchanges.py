@@ -1,5 +1,11 @@
 """Exchanges: redeem a partner's result token for a lasting, verified connection.
 
+Statuses follow Dwolla's: ``active``; ``deactivated`` once the partner reports access gone
+for good (the user revoked it, the Item or member was removed or closed), told by
+``customer_exchange_deactivated``; ``removed`` is Dwolla's status for an exchange removed
+with its customer's data, which BankBridge never does. Only an active exchange makes funding
+sources, balances and re-authentication sessions (``InactiveExchange`` otherwise).
+
 Also re-authentication: a sandbox control that makes the partner demand a new login (as
 Plaid's ``/sandbox/item/reset_login`` does), re-auth exchange sessions, and the check that
 clears the flag once the user has logged in again.
@@ -20,6 +26,7 @@ from bankbridge.domain.available_connections import open_connection_token
 from bankbridge.domain.customers import get_customer
 from bankbridge.domain.events import (
     CUSTOMER_EXCHANGE_CREATED,
+    CUSTOMER_EXCHANGE_DEACTIVATED,
     CUSTOMER_EXCHANGE_REAUTH_REQUIRED,
     emit,
 )
@@ -38,6 +45,7 @@ from bankbridge.partners.base import (
     BankBalance,
     BankDetails,
     CardDetails,
+    ConnectionRevoked,
     ExchangeRequest,
     ExchangeTokenRejected,
     PartnerAdapter,
@@ -50,6 +58,7 @@ __all__ = [
     "ExchangeToken",
     "create_exchange",
     "create_reauth_session",
+    "deactivate_exchange",
     "get_active_exchange",
     "get_exchange",
     "list_exchanges",
@@ -186,6 +195,25 @@ async def mark_reauth_required(store: Store, exchange: Exchange) -> None:
         )
 
 
+async def deactivate_exchange(store: Store, exchange: Exchange) -> bool:
+    """Mark an active exchange ``deactivated`` and tell the platform, once; False when it
+    was not active (already deactivated: nothing changes, nothing is emitted)."""
+    async with store.transaction() as tx:
+        current = await tx.get_exchange(exchange.id)
+        if current is None or current.status != "active":
+            return False
+        await tx.update_exchange(exchange.id, status="deactivated", reauth_required=False)
+        await emit(
+            tx,
+            exchange.account_id,
+            CUSTOMER_EXCHANGE_DEACTIVATED,
+            "exchanges",
+            exchange.id,
+            exchange.customer_id,
+        )
+    return True
+
+
 async def refresh_reauth_state(
     store: Store, adapters: Mapping[str, PartnerAdapter], exchange: Exchange
 ) -> Exchange:
@@ -196,7 +224,10 @@ async def refresh_reauth_state(
         await adapters[exchange.partner_slug].read_funding_details(exchange.connection)
     except ReauthRequired:
         return exchange
-    await store.update_exchange(exchange.id, reauth_required=False)
+    except ConnectionRevoked:
+        await deactivate_exchange(store, exchange)
+    else:
+        await store.update_exchange(exchange.id, reauth_required=False)
     refreshed = await store.get_exchange(exchange.id)
     assert refreshed is not None
     return refreshed
@@ -243,6 +274,9 @@ async def read_details_or_flag(
     except ReauthRequired as exc:
         await mark_reauth_required(store, exchange)
         raise UpdateCredentials(exchange.id) from exc
+    except ConnectionRevoked as exc:
+        await deactivate_exchange(store, exchange)
+        raise InactiveExchange() from exc
 
 
 async def read_balance_or_flag(
@@ -258,6 +292,9 @@ async def read_balance_or_flag(
     except ReauthRequired as exc:
         await mark_reauth_required(store, exchange)
         raise UpdateCredentials(exchange.id) from exc
+    except ConnectionRevoked as exc:
+        await deactivate_exchange(store, exchange)
+        raise InactiveExchange() from exc
     if exchange.reauth_required:
         await store.update_exchange(exchange.id, reauth_required=False)
     return balance

@@ -35,6 +35,7 @@ __all__ = [
     "BankBalance",
     "BankDetails",
     "CardDetails",
+    "ConnectionRevoked",
     "EmulatorContext",
     "ExchangeRequest",
     "ExchangeTokenRejected",
@@ -163,6 +164,11 @@ class ReauthRequired(Exception):
     """The partner needs the user to log in again before it shares data."""
 
 
+class ConnectionRevoked(Exception):
+    """The partner will never share this connection's data again: the user revoked access,
+    or the Item / member was removed or closed. The exchange is deactivated."""
+
+
 class PartnerAdapter(Protocol):
     """One partner's client, as the domain sees it."""
 
@@ -175,7 +181,8 @@ class PartnerAdapter(Protocol):
         ...
 
     async def read_funding_details(self, connection: dict[str, str]) -> BankDetails | CardDetails:
-        """The account or card behind an exchange; raises ``ReauthRequired`` if locked out."""
+        """The account or card behind an exchange; raises ``ReauthRequired`` if locked out,
+        ``ConnectionRevoked`` if access is gone for good."""
         ...
 
     async def create_reauth_session(
@@ -185,7 +192,7 @@ class PartnerAdapter(Protocol):
         ...
 
     async def read_balance(self, connection: dict[str, str]) -> BankBalance:
-        """The bank account's live balance; raises ``ReauthRequired`` if locked out."""
+        """The bank account's live balance; raises as ``read_funding_details`` does."""
         ...
 
     async def list_available_connections(self, customer: Customer) -> list[AvailableConnection]:

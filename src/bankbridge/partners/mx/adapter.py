@@ -23,6 +23,7 @@ from bankbridge.partners.base import (
     AvailableConnection,
     BankBalance,
     BankDetails,
+    ConnectionRevoked,
     ExchangeRequest,
     ExchangeTokenRejected,
     OpenedExchange,
@@ -33,12 +34,23 @@ from bankbridge.partners.base import (
 from bankbridge.partners.http import partner_errors
 from bankbridge.partners.mx import wire
 
-__all__ = ["MxAdapter"]
+__all__ = ["MxAdapter", "MxApiError"]
 
 PARTNER = "mx"
 WIDGET_URL_TTL = timedelta(minutes=10)  # MX widget URLs are single use and short lived
 PAGE_SIZE = 100
 MAX_PAGES = 50  # a safety stop against a partner that keeps announcing more pages
+# Member statuses after which MX never aggregates the member again (MX: closed by the user,
+# MX or the client; aggregation disabled; the institution's connection discontinued).
+REVOKED_STATUSES = frozenset({"CLOSED", "DISABLED", "DISCONTINUED"})
+
+
+class MxApiError(PartnerError):
+    """MX answered with an error status; ``status_code`` tells a deleted member (404)."""
+
+    def __init__(self, detail: str, status_code: int) -> None:
+        self.status_code = status_code
+        super().__init__(PARTNER, detail, retryable=status_code == 429 or status_code >= 500)
 
 
 class MxAdapter:
@@ -82,13 +94,10 @@ class MxAdapter:
     async def read_funding_details(self, connection: dict[str, str]) -> BankDetails:
         """The account's ACH numbers; a member that needs new credentials needs re-auth."""
         user, member = _segment(connection["user_guid"]), _segment(connection["member_guid"])
-        answer = await self._call("GET", f"/users/{user}/members/{member}")
+        answer = await self._member_call("GET", f"/users/{user}/members/{member}")
         with partner_errors(PARTNER):
-            status = answer["member"]["connection_status"]
-            needs_credentials = bool(answer["member"].get("needs_updated_credentials"))
             bank_name = str(answer["member"].get("name") or "MX")
-        if wire.member_state(status) != "connected" or needs_credentials:
-            raise ReauthRequired(f"MX member is {status}")
+        _check_member(answer)
         account = await self._account(connection)
         number, routing = await self.get_account_numbers(
             connection["user_guid"], connection["member_guid"], connection["account_guid"]
@@ -111,15 +120,12 @@ class MxAdapter:
         """MX's balance check on the member, then the account's fresh balances.
 
         ``check_balance`` asks the institution for balances only; a member that cannot sign
-        in (DENIED, EXPIRED…) or needs new credentials afterwards needs re-authentication.
+        in (DENIED, EXPIRED…) or needs new credentials afterwards needs re-authentication;
+        one MX no longer knows, or has closed, is revoked.
         """
         user, member = _segment(connection["user_guid"]), _segment(connection["member_guid"])
-        answer = await self._call("POST", f"/users/{user}/members/{member}/check_balance", json={})
-        with partner_errors(PARTNER):
-            status = answer["member"]["connection_status"]
-            needs_credentials = bool(answer["member"].get("needs_updated_credentials"))
-        if wire.member_state(status) != "connected" or needs_credentials:
-            raise ReauthRequired(f"MX member is {status}")
+        path = f"/users/{user}/members/{member}/check_balance"
+        _check_member(await self._member_call("POST", path, json={}))
         account = _segment(connection["account_guid"])
         answer = await self._call("GET", f"/users/{user}/accounts/{account}")
         with partner_errors(PARTNER):
@@ -199,6 +205,15 @@ class MxAdapter:
                     return account
         raise PartnerError(PARTNER, "the account is not listed under its member")
 
+    async def _member_call(self, method: str, path: str, json: Any = None) -> Any:
+        """A call on the exchange's member; a member MX no longer knows is revoked."""
+        try:
+            return await self._call(method, path, json=json)
+        except MxApiError as exc:
+            if exc.status_code == 404:
+                raise ConnectionRevoked("MX member not found") from exc
+            raise
+
     async def _ensure_user(self, customer: Customer) -> str:
         """The guid of the MX user whose ``id`` is the customer id, created when missing."""
         found = await self._find_user(customer.id)
@@ -275,13 +290,23 @@ def _json(response: httpx.Response, what: str) -> Any:
     """The JSON body of a 2xx answer, else a ``PartnerError`` (retryable for 429 and 5xx)."""
     status = response.status_code
     if not 200 <= status < 300:
-        retryable = status == 429 or status >= 500
         detail = f"{what} answered HTTP {status}: {_error_message(response)}"
-        raise PartnerError(PARTNER, detail, retryable=retryable)
+        raise MxApiError(detail, status)
     try:
         return response.json()
     except ValueError as exc:
         raise PartnerError(PARTNER, f"{what} answered with a body that is not JSON") from exc
+
+
+def _check_member(answer: Any) -> None:
+    """Raise the lifecycle condition a member answer reports: closed, or needs a login."""
+    with partner_errors(PARTNER):
+        status = str(answer["member"]["connection_status"])
+        needs_credentials = bool(answer["member"].get("needs_updated_credentials"))
+    if status.upper() in REVOKED_STATUSES:
+        raise ConnectionRevoked(f"MX member is {status}")
+    if wire.member_state(status) != "connected" or needs_credentials:
+        raise ReauthRequired(f"MX member is {status}")
 
 
 def _error_message(response: httpx.Response) -> str:

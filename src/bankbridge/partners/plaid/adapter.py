@@ -30,6 +30,7 @@ from bankbridge.partners.base import (
     BankBalance,
     BankDetails,
     CardDetails,
+    ConnectionRevoked,
     ExchangeRequest,
     ExchangeTokenRejected,
     OpenedExchange,
@@ -49,6 +50,11 @@ REJECTED_TOKEN_CODES = frozenset(
     {"INVALID_PUBLIC_TOKEN", "INVALID_PROCESSOR_TOKEN", "INVALID_ACCESS_TOKEN", "INVALID_FIELD"}
 )
 REAUTH_CODES = frozenset({"ITEM_LOGIN_REQUIRED", "PENDING_EXPIRATION", "ACCESS_NOT_GRANTED"})
+# Codes meaning the exchange's Item is gone for good (the user revoked access, the Item was
+# removed): a stored token that worked before and is now unknown says the same.
+REVOKED_CODES = frozenset(
+    {"USER_PERMISSION_REVOKED", "ITEM_NOT_FOUND", "INVALID_ACCESS_TOKEN", "INVALID_PROCESSOR_TOKEN"}
+)
 PUBLIC_TOKEN_KIND = "plaid.publicToken"
 PROCESSOR_TOKEN_KIND = "token"
 # A public token lives 30 minutes and is made before its link token expires: a link token
@@ -130,8 +136,7 @@ class PlaidAdapter:
             else:
                 account = await self.get_processor_auth(connection["processor_token"])
         except PlaidApiError as exc:
-            if exc.error_code in REAUTH_CODES:
-                raise ReauthRequired(exc.error_code) from exc
+            _raise_lifecycle_error(exc)
             raise
         return BankDetails(
             routing_number=account.routing,
@@ -168,8 +173,7 @@ class PlaidAdapter:
             with partner_errors(PARTNER):
                 return wire.account_balance(response["account"])
         except PlaidApiError as exc:
-            if exc.error_code in REAUTH_CODES:
-                raise ReauthRequired(exc.error_code) from exc
+            _raise_lifecycle_error(exc)
             raise
 
     async def list_available_connections(self, customer: Customer) -> list[AvailableConnection]:
@@ -285,6 +289,14 @@ class PlaidAdapter:
         if not response.is_success:
             raise PlaidApiError(path, response.status_code, document)
         return document
+
+
+def _raise_lifecycle_error(exc: PlaidApiError) -> None:
+    """Re-raise Plaid's answer as the lifecycle condition it reports, if it reports one."""
+    if exc.error_code in REAUTH_CODES:
+        raise ReauthRequired(exc.error_code) from exc
+    if exc.error_code in REVOKED_CODES:
+        raise ConnectionRevoked(exc.error_code) from exc
 
 
 # mypy checks here that the adapter implements the interface the registry promises.
