@@ -296,6 +296,11 @@ NO_ACCOUNT_IDS: dict[tuple[str, str], str] = {
     ("GET", "/webhook-subscriptions"): "lists the caller's own (checked below)",
     ("GET", "/openapi.json"): "no data",
     ("GET", "/docs"): "no data",
+    ("POST", "/partner-webhooks/plaid/{id}"): (
+        "answers only a signed Plaid webhook, and changes only the path account's own exchanges "
+        "(tests/api/test_partner_webhooks.py)"
+    ),
+    ("POST", "/sandbox/plaid/webhook_verification_key/get"): "the install's public key",
     ("POST", "/sandbox/mx/users"): "creates in the caller's own sandbox",
     ("GET", "/sandbox/mx/users"): "lists the caller's own (checked below)",
     ("GET", "/sandbox/mx/connect.js"): "a script",
@@ -461,6 +466,12 @@ EMULATOR_PROBES: dict[tuple[str, str], tuple[Probe, Callable[[httpx.Response], N
             "/sandbox/accounts/balance/set",
             access_token="{access_token}",
             account_id="{plaid_account}",
+        ),
+        _plaid_refused,
+    ),
+    ("POST", "/sandbox/plaid/sandbox/item/fire_webhook"): (
+        _plaid_probe(
+            "/sandbox/item/fire_webhook", access_token="{access_token}", webhook_code="ERROR"
         ),
         _plaid_refused,
     ),

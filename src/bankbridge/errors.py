@@ -11,6 +11,7 @@
     ├── DuplicateResource (400)                 carries the existing resource's (collection, id)
     ├── MaxNumberOfResources (400)              e.g. an eleventh webhook subscription
     ├── InvalidAccessToken (401)
+    ├── WebhookNotVerified (401)                a partner webhook failed verification or replayed
     │   └── ExpiredAccessToken (401)
     ├── Forbidden (403 forbidden)
     ├── NotFound (404 NotFound)
@@ -50,6 +51,7 @@ __all__ = [
     "UnsupportedOperation",
     "UpdateCredentials",
     "ValidationError",
+    "WebhookNotVerified",
 ]
 
 
@@ -172,6 +174,14 @@ class InvalidAccessToken(BankBridgeError):
 class ExpiredAccessToken(InvalidAccessToken):
     code = "ExpiredAccessToken"
     default_message = "Expired access token."
+
+
+class WebhookNotVerified(BankBridgeError):
+    """A partner webhook whose signature, age or body did not verify, or a replay of one."""
+
+    status = 401
+    code = "InvalidSignature"
+    default_message = "The webhook could not be verified."
 
 
 class Forbidden(BankBridgeError):

@@ -22,12 +22,14 @@ from bankbridge.api.resources import (
     exchanges,
     funding_sources,
     health,
+    partner_webhooks,
     root,
     tokens,
     webhook_subscriptions,
     webhooks,
 )
 from bankbridge.errors import (
+    BadRequest,
     DuplicateResource,
     Forbidden,
     InactiveExchange,
@@ -38,6 +40,7 @@ from bankbridge.errors import (
     TooManyRequests,
     UnsupportedOperation,
     UpdateCredentials,
+    WebhookNotVerified,
 )
 
 __all__ = ["api_routes"]
@@ -304,6 +307,22 @@ def api_routes() -> list[BaseRoute]:
                 _ok("FundingSource"),
                 (Forbidden, InvalidResourceState),
                 body=Body("RemoveFundingSource"),
+            ),
+        ),
+        ApiRoute(
+            "/partner-webhooks/plaid/{id}",
+            partner_webhooks.plaid,
+            "POST",
+            Operation(
+                "partner webhooks",
+                "Receive a Plaid webhook for an account (Plaid-Verification JWT)",
+                (Reply(200, "Verified and applied", {"type": "object"}, JSON),),
+                (WebhookNotVerified, BadRequest, PartnerError),
+                auth="none",
+                description=(
+                    "The URL BankBridge gives Plaid as the Link token's `webhook`. "
+                    "Unverifiable, stale (over five minutes) or replayed webhooks answer 401."
+                ),
             ),
         ),
         ApiRoute(

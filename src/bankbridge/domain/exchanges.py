@@ -62,6 +62,7 @@ __all__ = [
     "get_active_exchange",
     "get_exchange",
     "list_exchanges",
+    "partner_ref",
     "refresh_reauth_state",
     "require_reauth",
 ]
@@ -75,6 +76,9 @@ REAUTH_PARTNERS = ("mx", "plaid")
 # Which partner a token belongs to when the body names none.
 _KIND_PARTNER = {"mx.availableConnectionToken": "mx", "plaid.publicToken": "plaid"}
 _TOKEN_PREFIX_PARTNER = {"processor-": "plaid", "pay_": "checkout"}
+# The connection handle each partner's webhooks name (Plaid ITEM webhooks: ``item_id``; MX
+# member webhooks: ``member_guid``).
+_WEBHOOK_HANDLES = {"plaid": "item_id", "mx": "member_guid"}
 
 
 @dataclass(frozen=True)
@@ -135,8 +139,10 @@ async def create_exchange(
     )
     token_key = vault.fingerprint("exchange-token", slug, token.kind, token.value.strip())
     connection_key = _connection_key(vault, slug, opened.connection)
+    handle = opened.connection.get(_WEBHOOK_HANDLES.get(slug, ""))
+    ref = partner_ref(vault, slug, handle) if handle else None
     async with store.transaction() as tx:
-        if not await tx.create_exchange(exchange, token_key, connection_key):
+        if not await tx.create_exchange(exchange, token_key, connection_key, ref):
             existing = await tx.find_active_exchange(customer.id, connection_key)
             if existing is None or await tx.exchange_token_used(slug, token_key):
                 raise InvalidExchangeToken("The exchange token has already been used.")
@@ -180,10 +186,14 @@ async def require_reauth(
 
 
 async def mark_reauth_required(store: Store, exchange: Exchange) -> None:
-    """Flag an exchange as needing re-authentication, emitting the event once per lapse."""
+    """Flag an exchange as needing re-authentication, emitting the event once per lapse
+    (read again in the transaction: a partner webhook may have flagged it meanwhile)."""
     if exchange.reauth_required:
         return
     async with store.transaction() as tx:
+        current = await tx.get_exchange(exchange.id)
+        if current is None or current.reauth_required or current.status != "active":
+            return
         await tx.update_exchange(exchange.id, reauth_required=True)
         await emit(
             tx,
@@ -306,6 +316,11 @@ async def get_active_exchange(store: Store, account: Account, exchange_id: str) 
     if exchange.status != "active":
         raise InactiveExchange()
     return exchange
+
+
+def partner_ref(vault: Vault, slug: str, handle: str) -> str:
+    """The keyed fingerprint under which a partner's connection handle finds its exchanges."""
+    return vault.fingerprint("partner-ref", slug, handle)
 
 
 def _connection_key(vault: Vault, slug: str, connection: Mapping[str, str]) -> str:

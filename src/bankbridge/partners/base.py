@@ -15,7 +15,7 @@ Adapters raise only ``PartnerError`` (``partners/http.py`` maps transport failur
 from __future__ import annotations
 
 import importlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
@@ -42,8 +42,10 @@ __all__ = [
     "OpenedExchange",
     "Partner",
     "PartnerAdapter",
+    "PartnerNotice",
     "ReauthRequired",
     "SessionRequest",
+    "WebhookRejected",
     "format_amount",
 ]
 
@@ -56,6 +58,7 @@ class SessionRequest:
     customer: Customer
     return_url: str  # where a hosted flow may send the user when no redirect URL was given
     redirect_url: str | None = None  # the platform's redirect URL (https URL or app package)
+    webhook_url: str | None = None  # BankBridge's receiver for this partner's webhooks
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,25 @@ def format_amount(value: object) -> str:
     return str(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN))
 
 
+@dataclass(frozen=True)
+class PartnerNotice:
+    """A verified partner webhook, as what it means for the exchanges of one connection.
+
+    ``ref`` is the partner's handle of the connection (a Plaid ``item_id``, an MX member
+    guid); ``change`` is ``reauth_required``, ``repaired``, ``revoked`` or ``none``.
+    ``replay_key`` names this one delivery, refused if seen again before ``fresh_until``.
+    """
+
+    ref: str
+    change: str
+    replay_key: str
+    fresh_until: datetime
+
+
+class WebhookRejected(Exception):
+    """A partner webhook whose signature, age or body does not verify."""
+
+
 class ExchangeTokenRejected(Exception):
     """The partner says the platform's token is unknown, spent, expired or not usable."""
 
@@ -207,6 +229,10 @@ class PartnerAdapter(Protocol):
         """Sandbox control: the emulated bank now holds ``balance`` for the account."""
         ...
 
+    async def read_webhook(self, body: bytes, headers: Mapping[str, str]) -> PartnerNotice:
+        """Verify a webhook as the partner specifies; ``WebhookRejected`` when it fails."""
+        ...
+
 
 @dataclass(frozen=True)
 class EmulatorContext:
@@ -223,6 +249,9 @@ class EmulatorContext:
     get_records: Callable[[str], EmulatorRecords]  # namespace -> that namespace's records
     get_keys: Callable[[], SandboxKeys]
     get_redirect_urls: Callable[[str], Awaitable[tuple[str, ...]]]  # account id -> its URLs
+    # POSTs a partner webhook (url, raw body, headers) and answers the HTTP status: in
+    # process when the URL is BankBridge's own, over HTTP otherwise.
+    deliver: Callable[[str, bytes, Mapping[str, str]], Awaitable[int]]
 
     @property
     def index(self) -> EmulatorRecords:

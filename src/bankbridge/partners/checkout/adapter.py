@@ -9,7 +9,7 @@ Checkout's ``error_codes``; the detail is for logs only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -27,7 +27,9 @@ from bankbridge.partners.base import (
     ExchangeTokenRejected,
     OpenedExchange,
     PartnerAdapter,
+    PartnerNotice,
     SessionRequest,
+    WebhookRejected,
 )
 from bankbridge.partners.checkout import wire
 from bankbridge.partners.http import partner_errors
@@ -126,6 +128,10 @@ class CheckoutAdapter:
     async def set_sandbox_balance(self, connection: dict[str, str], balance: BankBalance) -> None:
         """A card has no bank balance to set."""
         raise PartnerError(PARTNER, "Checkout.com card exchanges have no bank balance")
+
+    async def read_webhook(self, body: bytes, headers: Mapping[str, str]) -> PartnerNotice:
+        """BankBridge does not take this partner's webhooks yet: none verifies."""
+        raise WebhookRejected("webhooks from this partner are not received")
 
     async def require_reauth(self, connection: dict[str, str]) -> None:
         """Card exchanges have no login to expire."""

@@ -8,7 +8,7 @@ connected and their ACH numbers. The same code talks to the emulator (sandbox mo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
@@ -28,8 +28,10 @@ from bankbridge.partners.base import (
     ExchangeTokenRejected,
     OpenedExchange,
     PartnerAdapter,
+    PartnerNotice,
     ReauthRequired,
     SessionRequest,
+    WebhookRejected,
 )
 from bankbridge.partners.http import partner_errors
 from bankbridge.partners.mx import wire
@@ -147,6 +149,10 @@ class MxAdapter:
             )
             for account in await self.list_connected_accounts(user_guid)
         ]
+
+    async def read_webhook(self, body: bytes, headers: Mapping[str, str]) -> PartnerNotice:
+        """BankBridge does not take this partner's webhooks yet: none verifies."""
+        raise WebhookRejected("webhooks from this partner are not received")
 
     async def require_reauth(self, connection: dict[str, str]) -> None:
         """Sandbox control: the emulator's member now needs new credentials."""

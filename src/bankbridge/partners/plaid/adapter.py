@@ -15,7 +15,7 @@ events enabled on the Plaid account; without them nothing is found and no bindin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -35,11 +35,13 @@ from bankbridge.partners.base import (
     ExchangeTokenRejected,
     OpenedExchange,
     PartnerAdapter,
+    PartnerNotice,
     ReauthRequired,
     SessionRequest,
+    WebhookRejected,
 )
 from bankbridge.partners.http import partner_errors
-from bankbridge.partners.plaid import wire
+from bankbridge.partners.plaid import webhook_verification, wire
 
 __all__ = ["PlaidAdapter", "PlaidApiError"]
 
@@ -85,10 +87,13 @@ class PlaidAdapter:
     def __init__(self, credentials: PartnerCredentials, http: httpx.AsyncClient) -> None:
         self.credentials = credentials
         self.http = http
+        self._webhook_keys: dict[str, dict[str, Any]] = {}  # Plaid: cache keys by kid
 
     async def create_session(self, request: SessionRequest) -> ProviderSession:
         """A Link token for the customer (Auth on checking/savings accounts)."""
-        body = wire.link_token_request(request.customer.id, request.redirect_url)
+        body = wire.link_token_request(
+            request.customer.id, request.redirect_url, webhook=request.webhook_url
+        )
         response = await self._post("/link/token/create", dict(body))
         with partner_errors(PARTNER):
             return wire.provider_session(response)
@@ -195,6 +200,24 @@ class PlaidAdapter:
             "current": float(balance.closing),
         }
         await self._post("/sandbox/accounts/balance/set", body)
+
+    async def read_webhook(self, body: bytes, headers: Mapping[str, str]) -> PartnerNotice:
+        """Verify a webhook's ``Plaid-Verification`` JWT with Plaid's key, then read it."""
+        jwt = headers.get("plaid-verification")
+        if not jwt:
+            raise WebhookRejected("no Plaid-Verification header")
+        kid = webhook_verification.key_id_of(jwt)
+        key = self._webhook_keys.get(kid)
+        if key is None:
+            try:
+                response = await self._post("/webhook_verification_key/get", {"key_id": kid})
+            except PlaidApiError as exc:
+                raise WebhookRejected(f"Plaid does not know key {kid!r}") from exc
+            key = response.get("key")
+            if not isinstance(key, dict):
+                raise WebhookRejected("Plaid answered no key")
+            self._webhook_keys[kid] = key
+        return webhook_verification.verify(jwt, key, body, now())
 
     async def create_link_token_for_update(
         self, access_token: str, client_user_id: str, redirect_url: str | None

@@ -72,6 +72,7 @@ class LinkTokenCreateRequest(TypedDict):
     access_token: NotRequired[str]
     redirect_uri: NotRequired[str]
     android_package_name: NotRequired[str]
+    webhook: NotRequired[str]
 
 
 class ErrorBody(TypedDict):
@@ -110,15 +111,23 @@ def redirect_fields(redirect_url: str | None) -> dict[str, str]:
 
 
 def link_token_request(
-    client_user_id: str, redirect_url: str | None, access_token: str | None = None
+    client_user_id: str,
+    redirect_url: str | None,
+    access_token: str | None = None,
+    webhook: str | None = None,
 ) -> LinkTokenCreateRequest:
-    """The ``/link/token/create`` body: Auth for checking/savings, or update mode for an Item."""
+    """The ``/link/token/create`` body: Auth for checking/savings, or update mode for an Item.
+
+    ``webhook`` becomes the Item's webhook URL: Plaid's ITEM webhooks go there.
+    """
     body: LinkTokenCreateRequest = {
         "client_name": CLIENT_NAME,
         "language": LANGUAGE,
         "country_codes": list(COUNTRY_CODES),
         "user": {"client_user_id": client_user_id},
     }
+    if webhook:
+        body["webhook"] = webhook
     if access_token is None:
         body["products"] = list(PRODUCTS)
         body["account_filters"] = {"depository": {"account_subtypes": list(ACCOUNT_SUBTYPES)}}
