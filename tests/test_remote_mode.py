@@ -6,16 +6,20 @@ port, so the remote-mode instance exercises its production transport end to end 
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from starlette.testclient import TestClient
 
 from bankbridge.app import create_app
 from bankbridge.config import Secret, Settings
+from bankbridge.crypto import load_vault
 from bankbridge.domain.accounts import create_account
+from bankbridge.store import SqlStore, open_database
 from flows import complete_plaid_link, public_token_of
 from helpers import TEST_SECRET_KEY, ApiClient, assert_dwolla_error, sandbox_credentials
-from live_server import live_server
+from live_server import HAL, live_server
 
 
 @pytest.fixture
@@ -105,3 +109,76 @@ def test_unreachable_partner_is_a_dwolla_server_error_without_partner_detail(set
         response = api.create_session(api.create_customer(), "Plaid")
     body = assert_dwolla_error(response, 502, "ServerError")
     assert "127.0.0.1" not in body["message"] and "s3cret" not in response.text
+
+
+def test_remote_mode_plaid_webhooks_arrive_over_real_http(settings, partner_site):
+    """The partner site's Plaid emulator signs and POSTs ITEM webhooks to the remote
+    instance's receiver over HTTP; the receiver fetches the key from the partner site."""
+    overrides = {
+        "plaid": {
+            "base_url": f"{partner_site}/sandbox/plaid",
+            "client_id": sandbox_credentials("plaid").client_id,
+            "secret": sandbox_credentials("plaid").secret,
+        }
+    }
+    remote_settings = settings.with_changes(mode="remote", partner_overrides=overrides)
+    with live_server(remote_settings) as base:
+        made = asyncio.run(_remote_account(remote_settings))
+        token = httpx.post(
+            f"{base}/token",
+            data={"grant_type": "client_credentials"},
+            auth=(made.application.key, made.secret),
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}", "Accept": HAL}
+        with httpx.Client(base_url=base, headers=headers) as api:
+            created = api.post(
+                "/customers",
+                json={"firstName": "Jane", "lastName": "Doe", "email": "jane@example.com"},
+            )
+            assert created.status_code == 201, created.text
+            customer = api.get(created.headers["location"]).json()
+            partners = api.get("/exchange-partners").json()["_embedded"]["exchange-partners"]
+            plaid = next(p for p in partners if p["name"] == "Plaid")["_links"]["self"]["href"]
+            session_url = api.post(
+                f"/customers/{customer['id']}/exchange-sessions",
+                json={"_links": {"exchange-partner": {"href": plaid}}},
+            ).headers["location"]
+            link_token = api.get(session_url).json()["externalProviderSessionToken"]
+            with httpx.Client(base_url=partner_site) as browser:
+                page = complete_plaid_link(browser, f"/sandbox/plaid/link?token={link_token}")
+            exchange = api.post(
+                f"/customers/{customer['id']}/exchanges",
+                json={"plaid": {"publicToken": public_token_of(page.text)}},
+            ).headers["location"]
+            access = asyncio.run(_access_token(remote_settings, exchange.rsplit("/", 1)[1]))
+            credentials = sandbox_credentials("plaid")
+            fired = httpx.post(
+                f"{partner_site}/sandbox/plaid/sandbox/item/fire_webhook",
+                json={"access_token": access, "webhook_code": "ERROR"},
+                headers={
+                    "PLAID-CLIENT-ID": credentials.client_id,
+                    "PLAID-SECRET": credentials.secret,
+                },
+            )
+            assert fired.status_code == 200, fired.text
+            assert "re-authenticate" in api.get(exchange).json()["_links"]
+            events = api.get("/events").json()["_embedded"]["events"]
+            assert [e["topic"] for e in events].count("customer_exchange_reauth_required") == 1
+
+
+async def _remote_account(settings):
+    database = await open_database(settings.database_url)
+    try:
+        store = SqlStore(database, load_vault(settings))
+        return await create_account(store, "Remote", [], [])
+    finally:
+        await database.close()
+
+
+async def _access_token(settings, exchange_id):
+    database = await open_database(settings.database_url)
+    try:
+        exchange = await SqlStore(database, load_vault(settings)).get_exchange(exchange_id)
+        return exchange.connection["access_token"]
+    finally:
+        await database.close()
