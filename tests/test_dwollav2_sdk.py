@@ -148,7 +148,11 @@ def test_sdk_mx_flow_to_verified_funding_source(dwolla, receiver):
     )
     assert "Connected" in page.text
     connections = token.get(f"{customer_url}/available-exchange-connections").body
-    connection = connections["_embedded"]["available-exchange-connections"][0]
+    connection = next(
+        c
+        for c in connections["_embedded"]["available-exchange-connections"]
+        if c["name"] == "MX Bank Checking"
+    )
     exchange = token.post(
         f"{customer_url}/exchanges",
         {

@@ -90,7 +90,7 @@ async def create_funding_source(
     details = await read_details_or_flag(store, adapters, exchange)
     created = now()
     if isinstance(details, BankDetails):
-        _check_bank(fields)
+        _check_bank(fields, details)
         source = FundingSource(
             id=new_id(),
             account_id=account.id,
@@ -217,7 +217,7 @@ def _check_name(fields: NewFundingSource) -> list[FieldError]:
     return []
 
 
-def _check_bank(fields: NewFundingSource) -> None:
+def _check_bank(fields: NewFundingSource, details: BankDetails) -> None:
     errors = _check_name(fields)
     if fields.bank_account_type is None:
         errors.append(FieldError("/bankAccountType", "Required", "bankAccountType is required."))
@@ -225,6 +225,17 @@ def _check_bank(fields: NewFundingSource) -> None:
         errors.append(
             FieldError(
                 "/bankAccountType", "Invalid", "bankAccountType must be checking or savings."
+            )
+        )
+    elif fields.bank_account_type != details.account_type:
+        # The partner read the account from the bank: a "savings" label on a checking
+        # account would misroute ACH entries (their transaction codes differ).
+        errors.append(
+            FieldError(
+                "/bankAccountType",
+                "Invalid",
+                f"bankAccountType must be {details.account_type}: the exchange's account is a "
+                f"{details.account_type} account.",
             )
         )
     if errors:
