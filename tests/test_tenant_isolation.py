@@ -301,6 +301,10 @@ NO_ACCOUNT_IDS: dict[tuple[str, str], str] = {
         "(tests/api/test_partner_webhooks.py)"
     ),
     ("POST", "/sandbox/plaid/webhook_verification_key/get"): "the install's public key",
+    ("POST", "/partner-webhooks/mx/{id}"): (
+        "answers only the path account's own MX credentials (tests/api/test_partner_webhooks.py)"
+    ),
+    ("POST", "/sandbox/mx/sandbox/webhook_url"): "sets the caller's own sandbox setting",
     ("POST", "/sandbox/mx/users"): "creates in the caller's own sandbox",
     ("GET", "/sandbox/mx/users"): "lists the caller's own (checked below)",
     ("GET", "/sandbox/mx/connect.js"): "a script",

@@ -6,10 +6,11 @@ from __future__ import annotations
 import base64
 import json
 
-from api.test_balances import plaid_source
+from api.test_balances import mx_source, plaid_source
+from api.test_exchange_lifecycle import _mx, _mx_member
 from api.test_plaid_flow import _headers as plaid_headers
 from flows import public_token_of, submit
-from helpers import assert_dwolla_error
+from helpers import assert_dwolla_error, sandbox_credentials
 from webhook_testing import Receiver
 
 
@@ -153,3 +154,53 @@ def test_a_webhook_for_an_unknown_account_is_refused(client, account):
     assert_dwolla_error(
         client.post(unknown, content=body, headers=headers), 401, "InvalidSignature"
     )
+
+
+# MX ----------------------------------------------------------------------------------------
+
+
+def test_mx_member_webhooks_drive_the_exchange(api, customer, client, account):
+    """DENIED (credentials expired at the bank) -> re-auth flagged and told at once; the
+    user reconnects in a re-auth session -> MEMBER UPDATED clears it; the member is
+    deleted -> MEMBER DELETED deactivates the exchange."""
+    source, exchange = mx_source(api, customer)
+    user, member = _mx_member(client, account)
+    expired = _mx(
+        client, account, "POST", f"/users/{user}/members/{member}/sandbox/expire_credentials", {}
+    )
+    assert expired.status_code == 200
+    stored_flag = "re-authenticate" in api.get(exchange).json()["_links"]
+    assert stored_flag
+    assert _topics(api, exchange).count("customer_exchange_reauth_required") == 1
+    assert_dwolla_error(api.get(f"{source}/balance"), 400, "UpdateCredentials")
+
+    session = api.post(f"{exchange}/exchange-sessions", {})
+    assert session.status_code == 201, session.text
+    widget = api.get(session.headers["location"]).json()["_links"]["external-provider-session"]
+    page = submit(api.client, widget["href"], username="mxuser", password="password")
+    assert "Connected" in page.text
+    assert api.get(f"{source}/balance").status_code == 200
+
+    assert _mx(client, account, "DELETE", f"/users/{user}/members/{member}").status_code == 204
+    assert api.get(exchange).json()["status"] == "deactivated"
+    assert _topics(api, exchange).count("customer_exchange_deactivated") == 1
+
+
+def test_mx_webhooks_need_the_accounts_mx_credentials(client, account, make_account):
+    body = json.dumps(
+        {"type": "MEMBER", "action": "DELETED", "guid": "MBR-x", "user_guid": "USR-x"}
+    ).encode()
+    url = f"/partner-webhooks/mx/{account.account.id}"
+    assert_dwolla_error(client.post(url, content=body), 401, "InvalidSignature")
+    other = sandbox_credentials("mx", make_account("Other").account.id)
+    wrong = {
+        "Authorization": "Basic "
+        + base64.b64encode(f"{other.client_id}:{other.secret}".encode()).decode()
+    }
+    assert_dwolla_error(client.post(url, content=body, headers=wrong), 401, "InvalidSignature")
+    mine = sandbox_credentials("mx", account.account.id)
+    right = {
+        "Authorization": "Basic "
+        + base64.b64encode(f"{mine.client_id}:{mine.secret}".encode()).decode()
+    }
+    assert client.post(url, content=body, headers=right).status_code == 204

@@ -326,6 +326,22 @@ def api_routes() -> list[BaseRoute]:
             ),
         ),
         ApiRoute(
+            "/partner-webhooks/mx/{id}",
+            partner_webhooks.mx,
+            "POST",
+            Operation(
+                "partner webhooks",
+                "Receive an MX member or connection-status webhook for an account",
+                (Reply(204, "Verified and applied"),),
+                (WebhookNotVerified, BadRequest, PartnerError),
+                auth="none",
+                description=(
+                    "MX's webhook URL for the account, with HTTP Basic credentials: the "
+                    "account's MX client_id and api_key. Anything else answers 401."
+                ),
+            ),
+        ),
+        ApiRoute(
             "/events",
             events.list_all,
             "GET",

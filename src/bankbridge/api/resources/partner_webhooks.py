@@ -1,7 +1,7 @@
 """Partner webhooks in: ``POST /partner-webhooks/{partner}/{id}`` for one account.
 
-No bearer token: the partner proves itself by its own signature (Plaid's
-``Plaid-Verification`` JWT), checked before anything changes. An unknown account, a bad
+No bearer token: the partner proves itself as it specifies (Plaid's ``Plaid-Verification``
+JWT; MX's HTTP Basic credentials), checked before anything changes. An unknown account, a bad
 signature, a stale or replayed delivery answers 401 and changes nothing.
 """
 
@@ -19,6 +19,13 @@ from bankbridge.errors import WebhookNotVerified
 async def plaid(request: Request) -> Response:
     """A Plaid webhook for the account in the path."""
     return await _receive(request, "plaid")
+
+
+async def mx(request: Request) -> Response:
+    """An MX member or connection-status webhook for the account in the path (MX asks for
+    204 No Content on receipt)."""
+    await _receive(request, "mx")
+    return Response(status_code=204)
 
 
 async def _receive(request: Request, slug: str) -> Response:

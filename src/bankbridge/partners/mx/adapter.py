@@ -8,6 +8,10 @@ connected and their ACH numbers. The same code talks to the emulator (sandbox mo
 
 from __future__ import annotations
 
+import base64
+import hmac
+import json
+import uuid
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
@@ -39,12 +43,13 @@ from bankbridge.partners.mx import wire
 __all__ = ["MxAdapter", "MxApiError"]
 
 PARTNER = "mx"
-WIDGET_URL_TTL = timedelta(minutes=10)  # MX widget URLs are single use and short lived
+WIDGET_URL_TTL = timedelta(minutes=10)
+WEBHOOK_MEMORY = timedelta(minutes=5)  # MX widget URLs are single use and short lived
 PAGE_SIZE = 100
 MAX_PAGES = 50  # a safety stop against a partner that keeps announcing more pages
 # Member statuses after which MX never aggregates the member again (MX: closed by the user,
 # MX or the client; aggregation disabled; the institution's connection discontinued).
-REVOKED_STATUSES = frozenset({"CLOSED", "DISABLED", "DISCONTINUED"})
+REVOKED_STATUSES = wire.REVOKED_STATUSES
 
 
 class MxApiError(PartnerError):
@@ -151,8 +156,31 @@ class MxAdapter:
         ]
 
     async def read_webhook(self, body: bytes, headers: Mapping[str, str]) -> PartnerNotice:
-        """BankBridge does not take this partner's webhooks yet: none verifies."""
-        raise WebhookRejected("webhooks from this partner are not received")
+        """An MX member or connection-status webhook, verified by its HTTP Basic credentials
+        (MX's webhook security: credentials the client gives MX; here the MX client_id and
+        api_key both sides hold). MX webhooks carry no nonce or time, so every verified
+        delivery is new; the changes they cause are idempotent."""
+        expected = base64.b64encode(
+            f"{self.credentials.client_id}:{self.credentials.secret.peek()}".encode()
+        ).decode()
+        given = headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Basic {expected}".encode()):
+            raise WebhookRejected("the HTTP Basic credentials do not match")
+        try:
+            document = json.loads(body)
+        except ValueError as exc:
+            raise WebhookRejected("the body is not JSON") from exc
+        if not isinstance(document, dict):
+            raise WebhookRejected("the body is not a JSON object")
+        member = document.get("member_guid") or document.get("guid")
+        if not isinstance(member, str) or not member:
+            raise WebhookRejected("the webhook names no member")
+        return PartnerNotice(
+            ref=member,
+            change=wire.webhook_change(document),
+            replay_key=str(uuid.uuid4()),
+            fresh_until=now() + WEBHOOK_MEMORY,
+        )
 
     async def require_reauth(self, connection: dict[str, str]) -> None:
         """Sandbox control: the emulator's member now needs new credentials."""

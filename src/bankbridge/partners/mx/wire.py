@@ -39,6 +39,7 @@ __all__ = [
     "read_users",
     "read_widget_url",
     "user_request",
+    "webhook_change",
     "widget_url_request",
 ]
 
@@ -230,6 +231,31 @@ def read_accounts(payload: object, member_guid: str) -> list[ConnectedAccount]:
             )
         )
     return found
+
+
+# Member statuses after which MX never aggregates the member again.
+REVOKED_STATUSES = frozenset({"CLOSED", "DISABLED", "DISCONTINUED"})
+# Statuses for which MX sends CONNECTION_STATUS webhooks: the end user must act.
+ACTIONABLE_STATUSES = frozenset(
+    {"CHALLENGED", "DENIED", "EXPIRED", "IMPAIRED", "IMPEDED", "LOCKED", "PREVENTED", "REJECTED"}
+)
+
+
+def webhook_change(document: dict[str, Any]) -> str:
+    """What an MX member or connection-status webhook means for the exchange."""
+    kind, action = document.get("type"), document.get("action")
+    status = str(document.get("connection_status") or "").upper()
+    if kind == "MEMBER" and action == "DELETED":
+        return "revoked"
+    if kind not in ("MEMBER", "CONNECTION_STATUS"):
+        return "none"
+    if status in REVOKED_STATUSES:
+        return "revoked"
+    if status in ACTIONABLE_STATUSES:
+        return "reauth_required"
+    if status == "CONNECTED" and not document.get("needs_updated_credentials"):
+        return "repaired"
+    return "none"
 
 
 def read_account_balance(payload: object) -> BankBalance:

@@ -28,6 +28,7 @@ from starlette.responses import JSONResponse, Response
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.partners.kit.bodies import BodyError, ascii_int, parse_json_object, read_body
 from bankbridge.partners.kit.tenancy import grant
+from bankbridge.partners.mx.emulator import webhooks
 from bankbridge.partners.mx.emulator.state import (
     ACCOUNT,
     ACCOUNT_NUMBER,
@@ -297,7 +298,19 @@ class PlatformApi:
         member["connection_status_message"] = STATUS_MESSAGES["DENIED"]
         member["needs_updated_credentials"] = True
         await self.records(request).put(MEMBER, member["guid"], member, parent=member["user_guid"])
+        await webhooks.send_member_webhook(self.context, request.state.owner, member, "CHANGED")
         return _reply({"member": public(member)})
+
+    @_api
+    async def set_webhook_url(self, request: Request) -> Response:
+        """POST /sandbox/webhook_url (BankBridge only): MX's dashboard setting, the URL this
+        account's member webhooks go to."""
+        body = await _json_body(request)
+        url = _optional(body, "url", str)
+        if not url or not url.startswith(("http://", "https://")):
+            raise MxApiError(400, "url must be an http(s) URL.")
+        await self.records(request).put(webhooks.WEBHOOK_URL, "url", {"url": url})
+        return _reply({"webhook_url": {"url": url}})
 
     @_api
     async def check_balance(self, request: Request) -> Response:
@@ -368,7 +381,9 @@ class PlatformApi:
     @_api
     async def delete_member(self, request: Request) -> Response:
         """DELETE /users/{user_guid}/members/{member_guid}"""
-        await delete_member(self.records(request), await self._member_of(request))
+        member = await self._member_of(request)
+        await delete_member(self.records(request), member)
+        await webhooks.send_member_webhook(self.context, request.state.owner, member, "DELETED")
         return Response(status_code=204)
 
     # Accounts and account numbers ---------------------------------------------------
