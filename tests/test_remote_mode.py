@@ -17,7 +17,7 @@ from bankbridge.config import Secret, Settings
 from bankbridge.crypto import load_vault
 from bankbridge.domain.accounts import create_account
 from bankbridge.store import SqlStore, open_database
-from flows import complete_plaid_link, public_token_of
+from flows import complete_plaid_link, public_token_of, submit
 from helpers import TEST_SECRET_KEY, ApiClient, assert_dwolla_error, sandbox_credentials
 from live_server import HAL, live_server
 
@@ -111,15 +111,17 @@ def test_unreachable_partner_is_a_dwolla_server_error_without_partner_detail(set
     assert "127.0.0.1" not in body["message"] and "s3cret" not in response.text
 
 
-def test_remote_mode_plaid_webhooks_arrive_over_real_http(settings, partner_site):
-    """The partner site's Plaid emulator signs and POSTs ITEM webhooks to the remote
-    instance's receiver over HTTP; the receiver fetches the key from the partner site."""
+@pytest.fixture
+def live_remote(settings, partner_site):
+    """A remote-mode BankBridge on a real port (so partners can reach its receivers), an
+    account on it, that account's HTTP API client and a customer; and the partner site."""
     overrides = {
-        "plaid": {
-            "base_url": f"{partner_site}/sandbox/plaid",
-            "client_id": sandbox_credentials("plaid").client_id,
-            "secret": sandbox_credentials("plaid").secret,
+        slug: {
+            "base_url": f"{partner_site}/sandbox/{slug}",
+            "client_id": sandbox_credentials(slug).client_id,
+            "secret": sandbox_credentials(slug).secret,
         }
+        for slug in ("mx", "plaid")
     }
     remote_settings = settings.with_changes(mode="remote", partner_overrides=overrides)
     with live_server(remote_settings) as base:
@@ -137,33 +139,81 @@ def test_remote_mode_plaid_webhooks_arrive_over_real_http(settings, partner_site
             )
             assert created.status_code == 201, created.text
             customer = api.get(created.headers["location"]).json()
-            partners = api.get("/exchange-partners").json()["_embedded"]["exchange-partners"]
-            plaid = next(p for p in partners if p["name"] == "Plaid")["_links"]["self"]["href"]
-            session_url = api.post(
-                f"/customers/{customer['id']}/exchange-sessions",
-                json={"_links": {"exchange-partner": {"href": plaid}}},
-            ).headers["location"]
-            link_token = api.get(session_url).json()["externalProviderSessionToken"]
-            with httpx.Client(base_url=partner_site) as browser:
-                page = complete_plaid_link(browser, f"/sandbox/plaid/link?token={link_token}")
-            exchange = api.post(
-                f"/customers/{customer['id']}/exchanges",
-                json={"plaid": {"publicToken": public_token_of(page.text)}},
-            ).headers["location"]
-            access = asyncio.run(_access_token(remote_settings, exchange.rsplit("/", 1)[1]))
-            credentials = sandbox_credentials("plaid")
-            fired = httpx.post(
-                f"{partner_site}/sandbox/plaid/sandbox/item/fire_webhook",
-                json={"access_token": access, "webhook_code": "ERROR"},
-                headers={
-                    "PLAID-CLIENT-ID": credentials.client_id,
-                    "PLAID-SECRET": credentials.secret,
-                },
-            )
-            assert fired.status_code == 200, fired.text
-            assert "re-authenticate" in api.get(exchange).json()["_links"]
-            events = api.get("/events").json()["_embedded"]["events"]
-            assert [e["topic"] for e in events].count("customer_exchange_reauth_required") == 1
+            yield api, made.account.id, customer, partner_site, remote_settings
+
+
+def _session(api, customer, partner_name):
+    partners = api.get("/exchange-partners").json()["_embedded"]["exchange-partners"]
+    partner = next(p for p in partners if p["name"] == partner_name)["_links"]["self"]["href"]
+    location = api.post(
+        f"/customers/{customer['id']}/exchange-sessions",
+        json={"_links": {"exchange-partner": {"href": partner}}},
+    ).headers["location"]
+    return api.get(location).json()
+
+
+def _reauth_events(api):
+    events = api.get("/events").json()["_embedded"]["events"]
+    return [e["topic"] for e in events].count("customer_exchange_reauth_required")
+
+
+def test_remote_mode_plaid_webhooks_arrive_over_real_http(live_remote):
+    """The partner site's Plaid emulator signs and POSTs ITEM webhooks to the remote
+    instance's receiver over HTTP; the receiver fetches the key from the partner site."""
+    api, _, customer, partner_site, remote_settings = live_remote
+    link_token = _session(api, customer, "Plaid")["externalProviderSessionToken"]
+    with httpx.Client(base_url=partner_site) as browser:
+        page = complete_plaid_link(browser, f"/sandbox/plaid/link?token={link_token}")
+    exchange = api.post(
+        f"/customers/{customer['id']}/exchanges",
+        json={"plaid": {"publicToken": public_token_of(page.text)}},
+    ).headers["location"]
+    access = asyncio.run(_access_token(remote_settings, exchange.rsplit("/", 1)[1]))
+    credentials = sandbox_credentials("plaid")
+    fired = httpx.post(
+        f"{partner_site}/sandbox/plaid/sandbox/item/fire_webhook",
+        json={"access_token": access, "webhook_code": "ERROR"},
+        headers={"PLAID-CLIENT-ID": credentials.client_id, "PLAID-SECRET": credentials.secret},
+    )
+    assert fired.status_code == 200, fired.text
+    assert "re-authenticate" in api.get(exchange).json()["_links"]
+    assert _reauth_events(api) == 1
+
+
+def test_remote_mode_mx_webhooks_arrive_over_real_http(live_remote):
+    """The partner site's MX emulator, its webhook URL set to the remote instance's
+    receiver (MX's dashboard setting), POSTs member webhooks there with HTTP Basic."""
+    api, account_id, customer, partner_site, _ = live_remote
+    credentials = sandbox_credentials("mx")
+    mx = httpx.Client(
+        base_url=f"{partner_site}/sandbox/mx",
+        auth=(credentials.client_id, credentials.secret),
+        headers={"Accept": "application/vnd.mx.api.v1+json"},
+    )
+    with mx:
+        receiver = str(api.base_url).rstrip("/") + f"/partner-webhooks/mx/{account_id}"
+        configured = mx.post("/sandbox/webhook_url", json={"url": receiver})
+        assert configured.status_code == 200, configured.text
+        widget = _session(api, customer, "MX")["_links"]["external-provider-session"]["href"]
+        with httpx.Client() as browser:
+            page = submit(browser, widget, username="mxuser", password="password")
+        assert "Connected" in page.text
+        listed = api.get(f"/customers/{customer['id']}/available-exchange-connections").json()
+        checking = next(
+            c
+            for c in listed["_embedded"]["available-exchange-connections"]
+            if c["name"] == "MX Bank Checking"
+        )
+        exchange = api.post(
+            f"/customers/{customer['id']}/exchanges",
+            json={"mx": {"availableConnectionToken": checking["availableConnectionToken"]}},
+        ).headers["location"]
+        user = mx.get("/users").json()["users"][0]["guid"]
+        member = mx.get(f"/users/{user}/members").json()["members"][0]["guid"]
+        expired = mx.post(f"/users/{user}/members/{member}/sandbox/expire_credentials", json={})
+        assert expired.status_code == 200, expired.text
+        assert _reauth_events(api) == 1
+        assert "re-authenticate" in api.get(exchange).json()["_links"]
 
 
 async def _remote_account(settings):
