@@ -92,14 +92,21 @@ def test_a_lapsed_login_answers_update_credentials_and_flags_the_exchange(api, c
 
 
 def test_a_lapse_at_the_partner_is_found_by_a_balance_read_and_told_once(
-    api, customer, client, account
+    api, customer, client, account, run, services
 ):
     """The member lapses at MX behind BankBridge's back (the platform's own MX sandbox
-    call): the balance read finds it, flags the exchange and emits the event once."""
+    call) and MX's webhook never arrives (its URL points nowhere): the balance read finds
+    the lapse, flags the exchange and emits the event once."""
     source, exchange = mx_source(api, customer)
     credentials = sandbox_credentials("mx", account.account.id)
     auth = (credentials.client_id, credentials.secret)
     headers = {"Accept": MX_MEDIA, "Content-Type": "application/json"}
+    nowhere = {"url": "http://127.0.0.1:9/unreachable"}
+    configured = client.post(
+        "/sandbox/mx/sandbox/webhook_url", headers=headers, auth=auth, json=nowhere
+    )
+    assert configured.status_code == 200, configured.text
+    exchange_id = exchange.rsplit("/", 1)[1]
     user = client.get("/sandbox/mx/users", headers=headers, auth=auth).json()["users"][0]
     members = client.get(f"/sandbox/mx/users/{user['guid']}/members", headers=headers, auth=auth)
     member = members.json()["members"][0]["guid"]
@@ -110,9 +117,9 @@ def test_a_lapse_at_the_partner_is_found_by_a_balance_read_and_told_once(
         json={},
     )
     assert expired.status_code == 200, expired.text
+    assert run(services.store.get_exchange, exchange_id).reauth_required is False
     for _ in range(2):
         assert_dwolla_error(api.get(f"{source}/balance"), 400, "UpdateCredentials")
-    exchange_id = exchange.rsplit("/", 1)[1]
     events = api.get("/events").json()["_embedded"]["events"]
     topics = [e["topic"] for e in events if e["resourceId"] == exchange_id]
     assert topics.count("customer_exchange_reauth_required") == 1
