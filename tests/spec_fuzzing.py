@@ -167,6 +167,14 @@ def _retry_of_removed_subscription(spec: dict[str, Any], wanted: set[tuple[str, 
         responses.setdefault("400", _error_response("BadRequestError"))
 
 
+def _balance_errors(spec: dict[str, Any], wanted: set[tuple[str, str]]) -> None:
+    # A card, a removed source, an inactive exchange or a lapsed login: a 400 Dwolla error
+    # (UnsupportedOperation, InvalidResourceState, InactiveExchange, UpdateCredentials).
+    if ("GET", "/funding-sources/{id}/balance") in wanted:
+        responses = spec["paths"]["/funding-sources/{id}/balance"]["get"]["responses"]
+        responses.setdefault("400", _error_response("BadRequestError"))
+
+
 def _error_response(schema: str) -> dict[str, Any]:
     return {
         "description": "BankBridge deviation (docs/deviations.md)",
@@ -181,6 +189,7 @@ DEVIATIONS = (
     Deviation("undocumented-404", _undocumented_not_found),
     Deviation("undocumented-400", _undocumented_validation),
     Deviation("retry-removed-subscription", _retry_of_removed_subscription),
+    Deviation("balance-errors", _balance_errors),
 )
 
 

@@ -148,7 +148,11 @@ def test_sdk_mx_flow_to_verified_funding_source(dwolla, receiver):
     )
     assert "Connected" in page.text
     connections = token.get(f"{customer_url}/available-exchange-connections").body
-    connection = connections["_embedded"]["available-exchange-connections"][0]
+    connection = next(
+        c
+        for c in connections["_embedded"]["available-exchange-connections"]
+        if c["name"] == "MX Bank Checking"
+    )
     exchange = token.post(
         f"{customer_url}/exchanges",
         {
@@ -183,7 +187,34 @@ def test_sdk_plaid_flow_to_verified_funding_source(dwolla, receiver):
         token, customer_url, exchange.headers["location"], bankAccountType="savings"
     )
     assert (source["status"], source["bankAccountType"]) == ("verified", "savings")
+    # Dwolla's own code sample: app_token.get('%s/balance' % funding_source_url).
+    balance = token.get(f"{source['_links']['self']['href']}/balance").body
+    assert balance["available"] == {"value": "200.00", "currency": "USD"}
+    assert balance["closing"] == {"value": "210.00", "currency": "USD"}
     _assert_signed_events(receiver, customer_url)
+
+
+def test_sdk_reads_update_credentials_and_follows_its_about_link(dwolla):
+    """A lapsed login: the balance read raises the SDK's UpdateCredentialsError, whose
+    ``_links.about`` creates the re-authentication session, as Dwolla's docs describe."""
+    token, _, browser = dwolla
+    customer_url = _new_customer(token)
+    session = _session(token, customer_url, "Plaid")
+    page = complete_plaid_link(
+        browser, f"/sandbox/plaid/link?token={session['externalProviderSessionToken']}"
+    )
+    exchange = token.post(
+        f"{customer_url}/exchanges", {"plaid": {"publicToken": public_token_of(page.text)}}
+    )
+    exchange_url = exchange.headers["location"]
+    source = _funding_source(token, customer_url, exchange_url, bankAccountType="checking")
+    exchange_id = exchange_url.rsplit("/", 1)[1]
+    token.post(f"sandbox/exchanges/{exchange_id}/reset-login")
+    with pytest.raises(dwollav2.UpdateCredentialsError) as raised:
+        token.get(f"{source['_links']['self']['href']}/balance")
+    about = raised.value.body["_links"]["about"]["href"]
+    assert about == f"{exchange_url}/exchange-sessions"
+    assert token.post(about, {}).status == 201
 
 
 def test_sdk_maps_dwolla_errors_to_its_exception_classes(dwolla):

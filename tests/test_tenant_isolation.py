@@ -260,6 +260,10 @@ API_PROBES: dict[tuple[str, str], Probe] = {
     ),
     ("GET", "/customers/{id}/funding-sources"): _api_get("/customers/{customer}/funding-sources"),
     ("GET", "/funding-sources/{id}"): _api_get("/funding-sources/{funding_source}"),
+    ("GET", "/funding-sources/{id}/balance"): _api_get("/funding-sources/{funding_source}/balance"),
+    ("POST", "/sandbox/funding-sources/{id}/balance"): _api_post(
+        "/sandbox/funding-sources/{funding_source}/balance", {"closing": {"value": "1.00"}}
+    ),
     ("POST", "/funding-sources/{id}"): _api_post(
         "/funding-sources/{funding_source}", {"removed": True}
     ),
@@ -298,6 +302,15 @@ NO_ACCOUNT_IDS: dict[tuple[str, str], str] = {
     ("GET", "/webhook-subscriptions"): "lists the caller's own (test_faults.py)",
     ("GET", "/openapi.json"): "no data",
     ("GET", "/docs"): "no data",
+    ("POST", "/partner-webhooks/plaid/{id}"): (
+        "answers only a signed Plaid webhook, and changes only the path account's own exchanges "
+        "(tests/api/test_partner_webhooks.py)"
+    ),
+    ("POST", "/sandbox/plaid/webhook_verification_key/get"): "the install's public key",
+    ("POST", "/partner-webhooks/mx/{id}"): (
+        "answers only the path account's own MX credentials (tests/api/test_partner_webhooks.py)"
+    ),
+    ("POST", "/sandbox/mx/sandbox/webhook_url"): "sets the caller's own sandbox setting",
     ("POST", "/sandbox/mx/users"): "creates in the caller's own sandbox",
     ("GET", "/sandbox/mx/users"): "lists the caller's own (test_faults.py)",
     ("GET", "/sandbox/mx/connect.js"): "a script",
@@ -397,6 +410,18 @@ EMULATOR_PROBES: dict[tuple[str, str], tuple[Probe, Callable[[httpx.Response], N
         _mx_probe("GET", USER + "/accounts/{mx_account}/account_numbers"),
         lambda r: _refused(r, 404),
     ),
+    ("POST", MX_MEMBER + "/check_balance"): (
+        _mx_probe("POST", MEMBER + "/check_balance"),
+        lambda r: _refused(r, 404),
+    ),
+    ("GET", MX + "/accounts/{account_guid}"): (
+        _mx_probe("GET", USER + "/accounts/{mx_account}"),
+        lambda r: _refused(r, 404),
+    ),
+    ("POST", MX + "/accounts/{account_guid}/sandbox/balance"): (
+        _mx_probe("POST", USER + "/accounts/{mx_account}/sandbox/balance"),
+        lambda r: _refused(r, 404),
+    ),
     ("POST", MX_MEMBER + "/sandbox/expire_credentials"): (
         _mx_probe("POST", MEMBER + "/sandbox/expire_credentials"),
         lambda r: _refused(r, 404),
@@ -440,6 +465,24 @@ EMULATOR_PROBES: dict[tuple[str, str], tuple[Probe, Callable[[httpx.Response], N
     ),
     ("POST", "/sandbox/plaid/processor/auth/get"): (
         _plaid_probe("/processor/auth/get", processor_token="{processor_token}"),
+        _plaid_refused,
+    ),
+    ("POST", "/sandbox/plaid/processor/balance/get"): (
+        _plaid_probe("/processor/balance/get", processor_token="{processor_token}"),
+        _plaid_refused,
+    ),
+    ("POST", "/sandbox/plaid/sandbox/accounts/balance/set"): (
+        _plaid_probe(
+            "/sandbox/accounts/balance/set",
+            access_token="{access_token}",
+            account_id="{plaid_account}",
+        ),
+        _plaid_refused,
+    ),
+    ("POST", "/sandbox/plaid/sandbox/item/fire_webhook"): (
+        _plaid_probe(
+            "/sandbox/item/fire_webhook", access_token="{access_token}", webhook_code="ERROR"
+        ),
         _plaid_refused,
     ),
     ("POST", "/sandbox/plaid/sandbox/item/reset_login"): (

@@ -9,7 +9,7 @@ in-process ASGI transport, over the same HTTP code they use against the real par
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 import httpx
@@ -63,6 +63,15 @@ def create_app(settings: Settings) -> Starlette:
             account = await _services(app).store.get_account(account_id)
             return account.redirect_urls if account else ()
 
+        async def deliver(url: str, body: bytes, headers: Mapping[str, str]) -> int:
+            # A partner webhook to BankBridge's own receiver stays in process (the sandbox
+            # may have no reachable address); any other URL gets a real HTTP POST.
+            own = settings.public_url.rstrip("/") + "/"
+            transport = httpx.ASGITransport(app=app) if url.startswith(own) else None
+            async with httpx.AsyncClient(transport=transport, timeout=PARTNER_TIMEOUT) as http:
+                response = await http.post(url, content=body, headers=dict(headers))
+            return response.status_code
+
         for partner in PARTNERS:
             if settings.partner_mode(partner.slug) != "sandbox":
                 continue
@@ -72,6 +81,7 @@ def create_app(settings: Settings) -> Starlette:
                 get_records=records_in,
                 get_keys=lambda: _services(app).sandbox_keys,
                 get_redirect_urls=redirect_urls_of,
+                deliver=deliver,
             )
             emulators.append(Mount(f"/sandbox/{partner.slug}", app=partner.build_emulator(context)))
         routes.extend(emulators)

@@ -6,10 +6,12 @@
     ├── InvalidExchangeToken (400)              a partner token unknown, spent, expired, foreign
     ├── InactiveExchange (400)                  the exchange was removed or disabled
     ├── UpdateCredentials (400)                 the partner needs the user to log in again
+    ├── UnsupportedOperation (400)              e.g. the bank balance of a card
     ├── InvalidResourceState (400)              e.g. removing what is already removed
     ├── DuplicateResource (400)                 carries the existing resource's (collection, id)
     ├── MaxNumberOfResources (400)              e.g. an eleventh webhook subscription
     ├── InvalidAccessToken (401)
+    ├── WebhookNotVerified (401)                a partner webhook failed verification or replayed
     │   └── ExpiredAccessToken (401)
     ├── Forbidden (403 forbidden)
     ├── NotFound (404 NotFound)
@@ -48,8 +50,10 @@ __all__ = [
     "PartnerUnavailable",
     "TooManyRequests",
     "UnsupportedMediaType",
+    "UnsupportedOperation",
     "UpdateCredentials",
     "ValidationError",
+    "WebhookNotVerified",
 ]
 
 
@@ -115,12 +119,27 @@ class InactiveExchange(BankBridgeError):
 
 
 class UpdateCredentials(BankBridgeError):
+    """The partner needs the user to log in again; ``_links.about`` names the endpoint that
+    creates the re-authentication exchange session for ``exchange_id``."""
+
     status = 400
     code = "UpdateCredentials"
     default_message = (
-        "The exchange requires the user to re-authenticate: create a re-authentication "
-        "exchange session for it."
+        "The exchange requires the user to re-authenticate with their bank. Create a "
+        "re-authentication exchange session for it."
     )
+
+    def __init__(self, exchange_id: str, message: str | None = None) -> None:
+        self.exchange_id = exchange_id
+        super().__init__(message)
+
+
+class UnsupportedOperation(BankBridgeError):
+    """The operation exists but not for this kind of resource (a card's bank balance)."""
+
+    status = 400
+    code = "UnsupportedOperation"
+    default_message = "The requested operation is not supported for this resource."
 
 
 class InvalidResourceState(BankBridgeError):
@@ -157,6 +176,14 @@ class InvalidAccessToken(BankBridgeError):
 class ExpiredAccessToken(InvalidAccessToken):
     code = "ExpiredAccessToken"
     default_message = "Expired access token."
+
+
+class WebhookNotVerified(BankBridgeError):
+    """A partner webhook whose signature, age or body did not verify, or a replay of one."""
+
+    status = 401
+    code = "InvalidSignature"
+    default_message = "The webhook could not be verified."
 
 
 class Forbidden(BankBridgeError):

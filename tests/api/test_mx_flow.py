@@ -174,8 +174,8 @@ def test_customer_exchanges_are_listed(api, customer):
 
 def test_removed_funding_source_stays_readable_and_can_be_added_again(api, customer):
     connect_mx(api, customer)
-    token = available(api, customer)[0]["availableConnectionToken"]
-    location = exchange(api, customer, token).headers["location"]
+    savings = next(c for c in available(api, customer) if c["name"] == "MX Bank Savings")
+    location = exchange(api, customer, savings["availableConnectionToken"]).headers["location"]
     body = {"_links": {"exchange": {"href": location}}, "bankAccountType": "savings", "name": "S"}
     source = api.post(f"/customers/{customer['id']}/funding-sources", body).headers["location"]
     removed = api.post(source, {"removed": True})
@@ -192,7 +192,9 @@ def test_removed_funding_source_stays_readable_and_can_be_added_again(api, custo
 
 def test_mx_reauth_round_trip(api, customer):
     connect_mx(api, customer)
-    token = available(api, customer)[0]["availableConnectionToken"]
+    token = next(c for c in available(api, customer) if c["name"] == "MX Bank Checking")[
+        "availableConnectionToken"
+    ]
     location = exchange(api, customer, token).headers["location"]
     exchange_id = location.rsplit("/", 1)[1]
     reset = api.post(f"/sandbox/exchanges/{exchange_id}/reset-login")
@@ -220,7 +222,9 @@ def test_account_numbers_and_partner_handles_are_encrypted_in_the_database(
     api, customer, run, services
 ):
     connect_mx(api, customer)
-    token = available(api, customer)[0]["availableConnectionToken"]
+    token = next(c for c in available(api, customer) if c["name"] == "MX Bank Checking")[
+        "availableConnectionToken"
+    ]
     location = exchange(api, customer, token).headers["location"]
     body = {"_links": {"exchange": {"href": location}}, "bankAccountType": "checking", "name": "C"}
     source_id = (
@@ -236,3 +240,18 @@ def test_account_numbers_and_partner_handles_are_encrypted_in_the_database(
     assert stored.account_number not in str(row)
     exchange_row = run(store.database.fetch_one, "SELECT connection FROM exchanges", {})
     assert "MBR-" not in exchange_row["connection"]
+
+
+@pytest.mark.parametrize(
+    ("name", "wrong"), [("MX Bank Checking", "savings"), ("MX Bank Savings", "checking")]
+)
+def test_bank_account_type_must_match_the_mx_account(api, customer, name, wrong):
+    connect_mx(api, customer)
+    connection = next(c for c in available(api, customer) if c["name"] == name)
+    location = exchange(api, customer, connection["availableConnectionToken"]).headers["location"]
+    body = {"_links": {"exchange": {"href": location}}, "bankAccountType": wrong, "name": "S"}
+    response = api.post(f"/customers/{customer['id']}/funding-sources", body)
+    error = assert_dwolla_error(response, 400, "ValidationError")["_embedded"]["errors"][0]
+    assert (error["path"], error["code"]) == ("/bankAccountType", "Invalid")
+    assert error["message"].startswith("bankAccountType must be ")
+    assert not error["message"].startswith(f"bankAccountType must be {wrong}")

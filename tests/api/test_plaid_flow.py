@@ -193,7 +193,8 @@ def test_plaid_reauth_round_trip_emits_and_restores(api, customer):
     reauth = [e for e in events if e["topic"] == "customer_exchange_reauth_required"]
     assert [e["resourceId"] for e in reauth] == [exchange_id]
     assert reauth[0]["_links"]["customer"]["href"].endswith(customer["id"])
-    assert_dwolla_error(funding_source(api, customer, location), 400, "UpdateCredentials")
+    refused = assert_dwolla_error(funding_source(api, customer, location), 400, "UpdateCredentials")
+    assert refused["_links"]["about"]["href"] == f"{location}/exchange-sessions"
 
     session = api.post(f"{location}/exchange-sessions", {})
     assert session.status_code == 201, session.text
@@ -211,3 +212,13 @@ def test_reauth_session_for_checkout_exchange_is_not_offered(api, customer):
     # Re-auth sessions need an exchange; a missing one is a plain 404.
     response = api.post("/exchanges/4a9e5c2e-1111-4bbb-8ccc-000000000000/exchange-sessions", {})
     assert_dwolla_error(response, 404, "NotFound")
+
+
+def test_a_plaid_checking_account_cannot_be_stored_as_savings(api, customer):
+    created = exchange(api, customer, {"plaid": {"publicToken": public_token(api, customer)}})
+    response = funding_source(api, customer, created.headers["location"], kind="savings")
+    body = assert_dwolla_error(response, 400, "ValidationError")
+    [error] = body["_embedded"]["errors"]
+    assert (error["path"], error["code"]) == ("/bankAccountType", "Invalid")
+    assert error["message"].startswith("bankAccountType must be checking")
+    assert funding_source(api, customer, created.headers["location"]).status_code == 201

@@ -57,7 +57,11 @@ def _partner_flows(api: ApiClient) -> dict[str, Any]:
     url = mx["_links"]["external-provider-session"]["href"]
     assert submit(api.client, url, username="mxuser", password="password").status_code == 200
     listed = api.get(f"/customers/{customer['id']}/available-exchange-connections").json()
-    token = listed["_embedded"]["available-exchange-connections"][0]["availableConnectionToken"]
+    token = next(
+        c["availableConnectionToken"]
+        for c in listed["_embedded"]["available-exchange-connections"]
+        if c["name"] == "MX Bank Checking"
+    )
     mx_exchange = api.post(
         f"/customers/{customer['id']}/exchanges", {"mx": {"availableConnectionToken": token}}
     )

@@ -39,7 +39,7 @@ def test_customer_created_reaches_the_receiver_signed(
     assert request.path == "/hooks"
     assert request.headers["x-dwolla-topic"] == "customer_created"
     assert request.headers["content-type"] == "application/json"
-    assert request.headers["user-agent"] == "BankBridge-Webhooks"
+    assert request.headers["user-agent"] == "dwolla-webhooks/1.0"
     signature = request.headers["x-request-signature-sha-256"]
     assert verify_signature(SECRET, request.body, signature)
     assert not verify_signature("another-secret", request.body, signature)

@@ -32,7 +32,7 @@ def test_webhook_headers_carry_topic_type_agent_and_signature() -> None:
     headers = webhook_headers("sshhhhhh", "customer_created", BODY)
     assert headers == {
         "Content-Type": "application/json",
-        "User-Agent": "BankBridge-Webhooks",
+        "User-Agent": "dwolla-webhooks/1.0",
         "X-Dwolla-Topic": "customer_created",
         "X-Request-Signature-SHA-256": sign("sshhhhhh", BODY),
     }

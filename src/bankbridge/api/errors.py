@@ -23,6 +23,7 @@ from bankbridge.errors import (
     PartnerError,
     PartnerUnavailable,
     TooManyRequests,
+    UpdateCredentials,
     ValidationError,
 )
 from bankbridge.redaction import redact_target
@@ -51,6 +52,9 @@ def error_body(error: BankBridgeError, base_url: str = "") -> dict[str, Any]:
         collection, resource_id = error.about
         href = f"{base_url}/{collection}/{resource_id}"
         body["_links"] = {"about": link(href, collection.rstrip("s"))}
+    if isinstance(error, UpdateCredentials):
+        href = f"{base_url}/exchanges/{error.exchange_id}/exchange-sessions"
+        body["_links"] = {"about": link(href, "exchange-sessions")}
     return body
 
 

@@ -24,12 +24,14 @@ from bankbridge.api.resources import (
     funding_sources,
     health,
     metrics,
+    partner_webhooks,
     root,
     tokens,
     webhook_subscriptions,
     webhooks,
 )
 from bankbridge.errors import (
+    BadRequest,
     DuplicateResource,
     Forbidden,
     InactiveExchange,
@@ -39,7 +41,9 @@ from bankbridge.errors import (
     PartnerError,
     PartnerUnavailable,
     TooManyRequests,
+    UnsupportedOperation,
     UpdateCredentials,
+    WebhookNotVerified,
 )
 
 __all__ = ["api_routes"]
@@ -319,6 +323,44 @@ def api_routes() -> list[BaseRoute]:
             ),
         ),
         ApiRoute(
+            "/funding-sources/{id}/balance",
+            funding_sources.balance,
+            "GET",
+            Operation(
+                "funding sources",
+                "Get a bank funding source's balance (read live from the partner)",
+                _ok("BankBalance"),
+                (
+                    Forbidden,
+                    UnsupportedOperation,
+                    InvalidResourceState,
+                    InactiveExchange,
+                    UpdateCredentials,
+                    PartnerError,
+                    PartnerUnavailable,
+                ),
+            ),
+        ),
+        ApiRoute(
+            "/sandbox/funding-sources/{id}/balance",
+            funding_sources.sandbox_set_balance,
+            "POST",
+            Operation(
+                "sandbox",
+                "Set the emulated bank's balance of a bank funding source (sandbox only)",
+                _ok("BankBalance"),
+                (
+                    Forbidden,
+                    UnsupportedOperation,
+                    InactiveExchange,
+                    UpdateCredentials,
+                    PartnerError,
+                    PartnerUnavailable,
+                ),
+                body=Body("SandboxBalance"),
+            ),
+        ),
+        ApiRoute(
             "/funding-sources/{id}",
             funding_sources.update,
             "POST",
@@ -328,6 +370,38 @@ def api_routes() -> list[BaseRoute]:
                 _ok("FundingSource"),
                 (Forbidden, InvalidResourceState),
                 body=Body("RemoveFundingSource"),
+            ),
+        ),
+        ApiRoute(
+            "/partner-webhooks/plaid/{id}",
+            partner_webhooks.plaid,
+            "POST",
+            Operation(
+                "partner webhooks",
+                "Receive a Plaid webhook for an account (Plaid-Verification JWT)",
+                (Reply(200, "Verified and applied", {"type": "object"}, JSON),),
+                (WebhookNotVerified, BadRequest, PartnerError, PartnerUnavailable),
+                auth="none",
+                description=(
+                    "The URL BankBridge gives Plaid as the Link token's `webhook`. "
+                    "Unverifiable, stale (over five minutes) or replayed webhooks answer 401."
+                ),
+            ),
+        ),
+        ApiRoute(
+            "/partner-webhooks/mx/{id}",
+            partner_webhooks.mx,
+            "POST",
+            Operation(
+                "partner webhooks",
+                "Receive an MX member or connection-status webhook for an account",
+                (Reply(204, "Verified and applied"),),
+                (WebhookNotVerified, BadRequest, PartnerError, PartnerUnavailable),
+                auth="none",
+                description=(
+                    "MX's webhook URL for the account, with HTTP Basic credentials: the "
+                    "account's MX client_id and api_key. Anything else answers 401."
+                ),
             ),
         ),
         ApiRoute(

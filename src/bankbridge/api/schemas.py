@@ -74,6 +74,8 @@ def component_schemas() -> dict[str, Schema]:
     """Every named schema, as ``components.schemas`` holds them."""
     created = _string(format="date-time")
     uuid = _string(format="uuid")
+    money = _string(pattern=r"^-?\d{1,12}(\.\d{1,2})?$")
+    amount = _obj(["value", "currency"], value=money, currency=_string())
     return {
         "Link": _obj(
             ["href", "type", "resource-type"],
@@ -284,6 +286,18 @@ def component_schemas() -> dict[str, Schema]:
             cardDetails={"type": "object"},
         ),
         "FundingSources": _list("FundingSource", "funding-sources"),
+        "SandboxBalance": _obj(
+            ["closing"],
+            available=_obj(["value"], value=money),
+            closing=_obj(["value"], value=money),
+        ),
+        "BankBalance": _resource(
+            _links("self", "funding-source"),
+            ["available", "closing", "lastUpdated"],
+            available=amount,
+            closing=amount,
+            lastUpdated=_string(format="date-time"),
+        ),
         "Event": _resource(
             _links("self", "account", "resource", optional=("customer",)),
             ["id", "created", "topic", "resourceId"],

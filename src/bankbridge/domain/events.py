@@ -16,8 +16,8 @@ from bankbridge.store.base import WebhookStore
 __all__ = [
     "CUSTOMER_CREATED",
     "CUSTOMER_EXCHANGE_CREATED",
+    "CUSTOMER_EXCHANGE_DEACTIVATED",
     "CUSTOMER_EXCHANGE_REAUTH_REQUIRED",
-    "CUSTOMER_EXCHANGE_REMOVED",
     "CUSTOMER_FUNDING_SOURCE_ADDED",
     "CUSTOMER_FUNDING_SOURCE_REMOVED",
     "CUSTOMER_FUNDING_SOURCE_VERIFIED",
@@ -27,10 +27,12 @@ __all__ = [
     "list_events",
 ]
 
+# Dwolla's documented topics, plus customer_exchange_created (emitted when an exchange is
+# made; Dwolla documents no such topic, see docs/deviations.md `event-topics`).
 CUSTOMER_CREATED = "customer_created"
 CUSTOMER_EXCHANGE_CREATED = "customer_exchange_created"
 CUSTOMER_EXCHANGE_REAUTH_REQUIRED = "customer_exchange_reauth_required"
-CUSTOMER_EXCHANGE_REMOVED = "customer_exchange_removed"
+CUSTOMER_EXCHANGE_DEACTIVATED = "customer_exchange_deactivated"
 CUSTOMER_FUNDING_SOURCE_ADDED = "customer_funding_source_added"
 CUSTOMER_FUNDING_SOURCE_VERIFIED = "customer_funding_source_verified"
 CUSTOMER_FUNDING_SOURCE_REMOVED = "customer_funding_source_removed"
@@ -39,7 +41,7 @@ TOPICS = (
     CUSTOMER_CREATED,
     CUSTOMER_EXCHANGE_CREATED,
     CUSTOMER_EXCHANGE_REAUTH_REQUIRED,
-    CUSTOMER_EXCHANGE_REMOVED,
+    CUSTOMER_EXCHANGE_DEACTIVATED,
     CUSTOMER_FUNDING_SOURCE_ADDED,
     CUSTOMER_FUNDING_SOURCE_VERIFIED,
     CUSTOMER_FUNDING_SOURCE_REMOVED,

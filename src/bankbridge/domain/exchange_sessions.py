@@ -14,7 +14,7 @@ from bankbridge.models import Account, ExchangeSession
 from bankbridge.partners.base import PartnerAdapter, SessionRequest
 from bankbridge.store.base import Store
 
-__all__ = ["create_exchange_session", "get_exchange_session"]
+__all__ = ["create_exchange_session", "get_exchange_session", "partner_webhook_url"]
 
 PARTNER_PATH = "/_links/exchange-partner/href"
 
@@ -27,8 +27,13 @@ async def create_exchange_session(
     partner_id: str,
     redirect_url: str | None,
     return_url: str,
+    public_url: str | None = None,
 ) -> ExchangeSession:
-    """Create the partner-side session, then store ours; nothing is stored if the partner fails."""
+    """Create the partner-side session, then store ours; nothing is stored if the partner fails.
+
+    With ``public_url``, the partner is told where to send its webhooks about the
+    connection: BankBridge's receiver for the partner and this account.
+    """
     customer = await get_customer(store, account, customer_id)
     partner = partners.by_id(partner_id)
     if partner is None:
@@ -40,7 +45,13 @@ async def create_exchange_session(
     check_redirect_url(account, redirect_url)
     session_id = new_id()
     provider = await adapters[partner.slug].create_session(
-        SessionRequest(session_id, customer, return_url, redirect_url)
+        SessionRequest(
+            session_id,
+            customer,
+            return_url,
+            redirect_url,
+            partner_webhook_url(public_url, partner.slug, account.id) if public_url else None,
+        )
     )
     session = ExchangeSession(
         id=session_id,
@@ -53,6 +64,11 @@ async def create_exchange_session(
     )
     await store.create_exchange_session(session)
     return session
+
+
+def partner_webhook_url(public_url: str, slug: str, account_id: str) -> str:
+    """BankBridge's receiver of ``slug``'s webhooks for one account."""
+    return f"{public_url.rstrip('/')}/partner-webhooks/{slug}/{account_id}"
 
 
 async def get_exchange_session(store: Store, account: Account, session_id: str) -> ExchangeSession:

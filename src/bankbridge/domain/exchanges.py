@@ -1,5 +1,11 @@
 """Exchanges: redeem a partner's result token for a lasting, verified connection.
 
+Statuses follow Dwolla's: ``active``; ``deactivated`` once the partner reports access gone
+for good (the user revoked it, the Item or member was removed or closed), told by
+``customer_exchange_deactivated``; ``removed`` is Dwolla's status for an exchange removed
+with its customer's data, which BankBridge never does. Only an active exchange makes funding
+sources, balances and re-authentication sessions (``InactiveExchange`` otherwise).
+
 Also re-authentication: a sandbox control that makes the partner demand a new login (as
 Plaid's ``/sandbox/item/reset_login`` does), re-auth exchange sessions, and the check that
 clears the flag once the user has logged in again.
@@ -20,6 +26,7 @@ from bankbridge.domain.available_connections import open_connection_token
 from bankbridge.domain.customers import get_customer
 from bankbridge.domain.events import (
     CUSTOMER_EXCHANGE_CREATED,
+    CUSTOMER_EXCHANGE_DEACTIVATED,
     CUSTOMER_EXCHANGE_REAUTH_REQUIRED,
     emit,
 )
@@ -35,8 +42,10 @@ from bankbridge.errors import (
 from bankbridge.ids import new_id
 from bankbridge.models import Account, Exchange, ExchangeSession, Page
 from bankbridge.partners.base import (
+    BankBalance,
     BankDetails,
     CardDetails,
+    ConnectionRevoked,
     ExchangeRequest,
     ExchangeTokenRejected,
     PartnerAdapter,
@@ -49,9 +58,11 @@ __all__ = [
     "ExchangeToken",
     "create_exchange",
     "create_reauth_session",
+    "deactivate_exchange",
     "get_active_exchange",
     "get_exchange",
     "list_exchanges",
+    "partner_ref",
     "refresh_reauth_state",
     "require_reauth",
 ]
@@ -65,6 +76,9 @@ REAUTH_PARTNERS = ("mx", "plaid")
 # Which partner a token belongs to when the body names none.
 _KIND_PARTNER = {"mx.availableConnectionToken": "mx", "plaid.publicToken": "plaid"}
 _TOKEN_PREFIX_PARTNER = {"processor-": "plaid", "pay_": "checkout"}
+# The connection handle each partner's webhooks name (Plaid ITEM webhooks: ``item_id``; MX
+# member webhooks: ``member_guid``).
+_WEBHOOK_HANDLES = {"plaid": "item_id", "mx": "member_guid"}
 
 
 @dataclass(frozen=True)
@@ -125,8 +139,10 @@ async def create_exchange(
     )
     token_key = vault.fingerprint("exchange-token", slug, token.kind, token.value.strip())
     connection_key = _connection_key(vault, slug, opened.connection)
+    handle = opened.connection.get(_WEBHOOK_HANDLES.get(slug, ""))
+    ref = partner_ref(vault, slug, handle) if handle else None
     async with store.transaction() as tx:
-        if not await tx.create_exchange(exchange, token_key, connection_key):
+        if not await tx.create_exchange(exchange, token_key, connection_key, ref):
             existing = await tx.find_active_exchange(customer.id, connection_key)
             if existing is None or await tx.exchange_token_used(slug, token_key):
                 raise InvalidExchangeToken("The exchange token has already been used.")
@@ -170,10 +186,14 @@ async def require_reauth(
 
 
 async def mark_reauth_required(store: Store, exchange: Exchange) -> None:
-    """Flag an exchange as needing re-authentication, emitting the event once per lapse."""
+    """Flag an exchange as needing re-authentication, emitting the event once per lapse
+    (read again in the transaction: a partner webhook may have flagged it meanwhile)."""
     if exchange.reauth_required:
         return
     async with store.transaction() as tx:
+        current = await tx.get_exchange(exchange.id)
+        if current is None or current.reauth_required or current.status != "active":
+            return
         await tx.update_exchange(exchange.id, reauth_required=True)
         await emit(
             tx,
@@ -183,6 +203,25 @@ async def mark_reauth_required(store: Store, exchange: Exchange) -> None:
             exchange.id,
             exchange.customer_id,
         )
+
+
+async def deactivate_exchange(store: Store, exchange: Exchange) -> bool:
+    """Mark an active exchange ``deactivated`` and tell the platform, once; False when it
+    was not active (already deactivated: nothing changes, nothing is emitted)."""
+    async with store.transaction() as tx:
+        current = await tx.get_exchange(exchange.id)
+        if current is None or current.status != "active":
+            return False
+        await tx.update_exchange(exchange.id, status="deactivated", reauth_required=False)
+        await emit(
+            tx,
+            exchange.account_id,
+            CUSTOMER_EXCHANGE_DEACTIVATED,
+            "exchanges",
+            exchange.id,
+            exchange.customer_id,
+        )
+    return True
 
 
 async def refresh_reauth_state(
@@ -195,7 +234,10 @@ async def refresh_reauth_state(
         await adapters[exchange.partner_slug].read_funding_details(exchange.connection)
     except ReauthRequired:
         return exchange
-    await store.update_exchange(exchange.id, reauth_required=False)
+    except ConnectionRevoked:
+        await deactivate_exchange(store, exchange)
+    else:
+        await store.update_exchange(exchange.id, reauth_required=False)
     refreshed = await store.get_exchange(exchange.id)
     assert refreshed is not None
     return refreshed
@@ -241,7 +283,31 @@ async def read_details_or_flag(
         return await adapters[exchange.partner_slug].read_funding_details(exchange.connection)
     except ReauthRequired as exc:
         await mark_reauth_required(store, exchange)
-        raise UpdateCredentials() from exc
+        raise UpdateCredentials(exchange.id) from exc
+    except ConnectionRevoked as exc:
+        await deactivate_exchange(store, exchange)
+        raise InactiveExchange() from exc
+
+
+async def read_balance_or_flag(
+    store: Store, adapters: Mapping[str, PartnerAdapter], exchange: Exchange
+) -> BankBalance:
+    """The partner's live balance; a lapsed login flags the exchange and refuses.
+
+    A balance read that succeeds also proves the login works again, so a flag left from
+    an earlier lapse is cleared.
+    """
+    try:
+        balance = await adapters[exchange.partner_slug].read_balance(exchange.connection)
+    except ReauthRequired as exc:
+        await mark_reauth_required(store, exchange)
+        raise UpdateCredentials(exchange.id) from exc
+    except ConnectionRevoked as exc:
+        await deactivate_exchange(store, exchange)
+        raise InactiveExchange() from exc
+    if exchange.reauth_required:
+        await store.update_exchange(exchange.id, reauth_required=False)
+    return balance
 
 
 async def get_active_exchange(store: Store, account: Account, exchange_id: str) -> Exchange:
@@ -250,6 +316,11 @@ async def get_active_exchange(store: Store, account: Account, exchange_id: str) 
     if exchange.status != "active":
         raise InactiveExchange()
     return exchange
+
+
+def partner_ref(vault: Vault, slug: str, handle: str) -> str:
+    """The keyed fingerprint under which a partner's connection handle finds its exchanges."""
+    return vault.fingerprint("partner-ref", slug, handle)
 
 
 def _connection_key(vault: Vault, slug: str, connection: Mapping[str, str]) -> str:

@@ -16,7 +16,7 @@ from bankbridge.domain.events import (
     CUSTOMER_FUNDING_SOURCE_VERIFIED,
     emit,
 )
-from bankbridge.domain.exchanges import read_details_or_flag
+from bankbridge.domain.exchanges import read_balance_or_flag, read_details_or_flag
 from bankbridge.errors import (
     DuplicateResource,
     FieldError,
@@ -24,11 +24,12 @@ from bankbridge.errors import (
     InactiveExchange,
     InvalidResourceState,
     NotFound,
+    UnsupportedOperation,
     ValidationError,
 )
 from bankbridge.ids import new_id
 from bankbridge.models import Account, FundingSource
-from bankbridge.partners.base import BankDetails, CardDetails, PartnerAdapter
+from bankbridge.partners.base import BankBalance, BankDetails, CardDetails, PartnerAdapter
 from bankbridge.store.base import Store
 
 __all__ = [
@@ -36,8 +37,10 @@ __all__ = [
     "NewFundingSource",
     "create_funding_source",
     "get_funding_source",
+    "get_funding_source_balance",
     "list_funding_sources",
     "remove_funding_source",
+    "set_sandbox_balance",
 ]
 
 NAME_MAX = 50
@@ -87,7 +90,7 @@ async def create_funding_source(
     details = await read_details_or_flag(store, adapters, exchange)
     created = now()
     if isinstance(details, BankDetails):
-        _check_bank(fields)
+        _check_bank(fields, details)
         source = FundingSource(
             id=new_id(),
             account_id=account.id,
@@ -140,6 +143,43 @@ async def get_funding_source(store: Store, account: Account, source_id: str) -> 
     return source
 
 
+async def get_funding_source_balance(
+    store: Store, adapters: Mapping[str, PartnerAdapter], account: Account, source_id: str
+) -> BankBalance:
+    """The live balance of a bank funding source, read from the partner behind its exchange.
+
+    Only bank accounts added through open banking have one (Dwolla: "Supports bank
+    accounts (via Open Banking)"); a card, a removed source or an exchange that is no
+    longer active cannot be asked.
+    """
+    source = await get_funding_source(store, account, source_id)
+    if source.type != "bank":
+        raise UnsupportedOperation("Balance is only available for bank funding sources.")
+    if source.removed:
+        raise InvalidResourceState("Funding source has been removed.")
+    exchange = await store.get_exchange(source.exchange_id)
+    if exchange is None or exchange.status != "active":
+        raise InactiveExchange()
+    return await read_balance_or_flag(store, adapters, exchange)
+
+
+async def set_sandbox_balance(
+    store: Store,
+    adapters: Mapping[str, PartnerAdapter],
+    account: Account,
+    source_id: str,
+    balance: BankBalance,
+) -> None:
+    """Sandbox control: the partner's emulated bank now holds ``balance`` for the source."""
+    source = await get_funding_source(store, account, source_id)
+    if source.type != "bank":
+        raise UnsupportedOperation("Balance is only available for bank funding sources.")
+    exchange = await store.get_exchange(source.exchange_id)
+    if exchange is None or exchange.status != "active":
+        raise InactiveExchange()
+    await adapters[exchange.partner_slug].set_sandbox_balance(exchange.connection, balance)
+
+
 async def list_funding_sources(
     store: Store, account: Account, customer_id: str, include_removed: bool
 ) -> list[FundingSource]:
@@ -177,7 +217,7 @@ def _check_name(fields: NewFundingSource) -> list[FieldError]:
     return []
 
 
-def _check_bank(fields: NewFundingSource) -> None:
+def _check_bank(fields: NewFundingSource, details: BankDetails) -> None:
     errors = _check_name(fields)
     if fields.bank_account_type is None:
         errors.append(FieldError("/bankAccountType", "Required", "bankAccountType is required."))
@@ -185,6 +225,17 @@ def _check_bank(fields: NewFundingSource) -> None:
         errors.append(
             FieldError(
                 "/bankAccountType", "Invalid", "bankAccountType must be checking or savings."
+            )
+        )
+    elif fields.bank_account_type != details.account_type:
+        # The partner read the account from the bank: a "savings" label on a checking
+        # account would misroute ACH entries (their transaction codes differ).
+        errors.append(
+            FieldError(
+                "/bankAccountType",
+                "Invalid",
+                f"bankAccountType must be {details.account_type}: the exchange's account is a "
+                f"{details.account_type} account.",
             )
         )
     if errors:

@@ -15,9 +15,10 @@ Adapters raise only ``PartnerError`` (``partners/http.py`` maps transport failur
 from __future__ import annotations
 
 import importlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bankbridge.config import PartnerCredentials, Settings
@@ -31,16 +32,21 @@ if TYPE_CHECKING:  # adapters use httpx and emulators Starlette; the domain need
 
 __all__ = [
     "AvailableConnection",
+    "BankBalance",
     "BankDetails",
     "CardDetails",
+    "ConnectionRevoked",
     "EmulatorContext",
     "ExchangeRequest",
     "ExchangeTokenRejected",
     "OpenedExchange",
     "Partner",
     "PartnerAdapter",
+    "PartnerNotice",
     "ReauthRequired",
     "SessionRequest",
+    "WebhookRejected",
+    "format_amount",
 ]
 
 
@@ -52,6 +58,7 @@ class SessionRequest:
     customer: Customer
     return_url: str  # where a hosted flow may send the user when no redirect URL was given
     redirect_url: str | None = None  # the platform's redirect URL (https URL or app package)
+    webhook_url: str | None = None  # BankBridge's receiver for this partner's webhooks
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,19 @@ class BankDetails:
 
 
 @dataclass(frozen=True)
+class BankBalance:
+    """A bank account's balance as the partner reads it live from the bank.
+
+    ``available`` is what can be spent now, ``closing`` the ledger (current) balance;
+    amounts are decimal strings with two places, as Dwolla shows them.
+    """
+
+    available: str
+    closing: str
+    currency: str
+
+
+@dataclass(frozen=True)
 class CardDetails:
     """A debit card read from the partner, for a card funding source (never the full number)."""
 
@@ -122,12 +142,53 @@ class AvailableConnection:
     connection: dict[str, str]
 
 
+def format_amount(value: object) -> str:
+    """A partner's number (``542``, ``542.5``, ``"542.50"``) as Dwolla's two-place string.
+
+    Raises ``ValueError`` for anything that is not a finite number, so a malformed partner
+    answer fails loudly instead of showing a wrong balance.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"not an amount: {value!r}")
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValueError(f"not an amount: {value!r}") from exc
+    if not amount.is_finite():
+        raise ValueError(f"not an amount: {value!r}")
+    return str(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN))
+
+
+@dataclass(frozen=True)
+class PartnerNotice:
+    """A verified partner webhook, as what it means for the exchanges of one connection.
+
+    ``ref`` is the partner's handle of the connection (a Plaid ``item_id``, an MX member
+    guid); ``change`` is ``reauth_required``, ``repaired``, ``revoked`` or ``none``.
+    ``replay_key`` names this one delivery, refused if seen again before ``fresh_until``.
+    """
+
+    ref: str
+    change: str
+    replay_key: str
+    fresh_until: datetime
+
+
+class WebhookRejected(Exception):
+    """A partner webhook whose signature, age or body does not verify."""
+
+
 class ExchangeTokenRejected(Exception):
     """The partner says the platform's token is unknown, spent, expired or not usable."""
 
 
 class ReauthRequired(Exception):
     """The partner needs the user to log in again before it shares data."""
+
+
+class ConnectionRevoked(Exception):
+    """The partner will never share this connection's data again: the user revoked access,
+    or the Item / member was removed or closed. The exchange is deactivated."""
 
 
 class PartnerAdapter(Protocol):
@@ -142,7 +203,8 @@ class PartnerAdapter(Protocol):
         ...
 
     async def read_funding_details(self, connection: dict[str, str]) -> BankDetails | CardDetails:
-        """The account or card behind an exchange; raises ``ReauthRequired`` if locked out."""
+        """The account or card behind an exchange; raises ``ReauthRequired`` if locked out,
+        ``ConnectionRevoked`` if access is gone for good."""
         ...
 
     async def create_reauth_session(
@@ -151,12 +213,24 @@ class PartnerAdapter(Protocol):
         """A session in which the user logs in again to an existing connection."""
         ...
 
+    async def read_balance(self, connection: dict[str, str]) -> BankBalance:
+        """The bank account's live balance; raises as ``read_funding_details`` does."""
+        ...
+
     async def list_available_connections(self, customer: Customer) -> list[AvailableConnection]:
         """Accounts the customer connected through the partner's page (MX; others: none)."""
         ...
 
     async def require_reauth(self, connection: dict[str, str]) -> None:
         """Sandbox control: make the partner demand a new login (Plaid reset_login)."""
+        ...
+
+    async def set_sandbox_balance(self, connection: dict[str, str], balance: BankBalance) -> None:
+        """Sandbox control: the emulated bank now holds ``balance`` for the account."""
+        ...
+
+    async def read_webhook(self, body: bytes, headers: Mapping[str, str]) -> PartnerNotice:
+        """Verify a webhook as the partner specifies; ``WebhookRejected`` when it fails."""
         ...
 
 
@@ -175,6 +249,9 @@ class EmulatorContext:
     get_records: Callable[[str], EmulatorRecords]  # namespace -> that namespace's records
     get_keys: Callable[[], SandboxKeys]
     get_redirect_urls: Callable[[str], Awaitable[tuple[str, ...]]]  # account id -> its URLs
+    # POSTs a partner webhook (url, raw body, headers) and answers the HTTP status: in
+    # process when the URL is BankBridge's own, over HTTP otherwise.
+    deliver: Callable[[str, bytes, Mapping[str, str]], Awaitable[int]]
 
     @property
     def index(self) -> EmulatorRecords:

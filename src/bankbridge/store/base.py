@@ -288,7 +288,11 @@ class ExchangeStore(Protocol):
     """Exchanges and the funding sources made from them (``store/sql_exchanges.py``)."""
 
     async def create_exchange(
-        self, exchange: Exchange, token_key: str, connection_key: str
+        self,
+        exchange: Exchange,
+        token_key: str,
+        connection_key: str,
+        partner_ref: str | None = None,
     ) -> bool:
         """Store an exchange; False when its token was already exchanged or the customer
         already has an active exchange with the same ``connection_key``."""
@@ -296,6 +300,12 @@ class ExchangeStore(Protocol):
 
     async def find_active_exchange(self, customer_id: str, connection_key: str) -> Exchange | None:
         """The customer's active exchange with this ``connection_key``, if any."""
+        ...
+
+    async def find_exchanges_by_partner_ref(
+        self, account_id: str, partner: str, partner_ref: str
+    ) -> list[Exchange]:
+        """The account's exchanges over the connection a partner webhook names, oldest first."""
         ...
 
     async def exchange_token_used(self, partner: str, token_key: str) -> bool:

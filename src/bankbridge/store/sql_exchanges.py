@@ -26,7 +26,11 @@ class ExchangeSql:
     # Exchanges ----------------------------------------------------------------------
 
     async def create_exchange(
-        self, exchange: Exchange, token_key: str, connection_key: str
+        self,
+        exchange: Exchange,
+        token_key: str,
+        connection_key: str,
+        partner_ref: str | None = None,
     ) -> bool:
         """Store an exchange; False when the token (``token_key``) was already exchanged or
         the customer has an active exchange with the same ``connection_key``."""
@@ -35,9 +39,9 @@ class ExchangeSql:
             async with self.database.transaction() as tx:
                 await tx.execute(
                     "INSERT INTO exchanges (id, account_id, customer_id, partner, status, "
-                    "connection, token_key, connection_key, reauth_required, created_at) "
-                    "VALUES (:id, :account, :customer, :partner, :status, :connection, "
-                    ":token_key, :connection_key, :reauth, :created)",
+                    "connection, token_key, connection_key, partner_ref, reauth_required, "
+                    "created_at) VALUES (:id, :account, :customer, :partner, :status, "
+                    ":connection, :token_key, :connection_key, :partner_ref, :reauth, :created)",
                     {
                         "id": exchange.id,
                         "account": exchange.account_id,
@@ -47,6 +51,7 @@ class ExchangeSql:
                         "connection": self._vault().encrypt(json.dumps(exchange.connection)),
                         "token_key": token_key,
                         "connection_key": connection_key,
+                        "partner_ref": partner_ref,
                         "reauth": int(exchange.reauth_required),
                         "created": to_micros(exchange.created),
                     },
@@ -62,6 +67,16 @@ class ExchangeSql:
             {"customer": customer_id, "connection_key": connection_key},
         )
         return self._exchange(row) if row else None
+
+    async def find_exchanges_by_partner_ref(
+        self, account_id: str, partner: str, partner_ref: str
+    ) -> list[Exchange]:
+        rows = await self.database.fetch_all(
+            "SELECT * FROM exchanges WHERE account_id = :account AND partner = :partner "
+            "AND partner_ref = :ref ORDER BY created_at, id",
+            {"account": account_id, "partner": partner, "ref": partner_ref},
+        )
+        return [self._exchange(r) for r in rows]
 
     async def exchange_token_used(self, partner: str, token_key: str) -> bool:
         row = await self.database.fetch_one(

@@ -22,7 +22,7 @@ __all__ = [
 
 SIGNATURE_HEADER = "X-Request-Signature-SHA-256"
 TOPIC_HEADER = "X-Dwolla-Topic"
-USER_AGENT = "BankBridge-Webhooks"
+USER_AGENT = "dwolla-webhooks/1.0"  # as the webhook example in Dwolla's OpenAPI spec shows
 CONTENT_TYPE = "application/json"
 
 

@@ -8,13 +8,20 @@ raises ``TypeError``, a wrong type ``ApiTypeError``, a bad datetime ``ApiValueEr
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import plaid
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from plaid.api.plaid_api import PlaidApi
 from plaid.model.accounts_balance_get_request import AccountsBalanceGetRequest
 from plaid.model.accounts_get_request import AccountsGetRequest
@@ -29,8 +36,13 @@ from plaid.model.link_token_get_request import LinkTokenGetRequest
 from plaid.model.processor_auth_get_request import ProcessorAuthGetRequest
 from plaid.model.processor_token_create_request import ProcessorTokenCreateRequest
 from plaid.model.products import Products
+from plaid.model.sandbox_item_fire_webhook_request import SandboxItemFireWebhookRequest
 from plaid.model.sandbox_item_reset_login_request import SandboxItemResetLoginRequest
 from plaid.model.sandbox_public_token_create_request import SandboxPublicTokenCreateRequest
+from plaid.model.sandbox_public_token_create_request_options import (
+    SandboxPublicTokenCreateRequestOptions,
+)
+from plaid.model.webhook_verification_key_get_request import WebhookVerificationKeyGetRequest
 
 from bankbridge.config import Secret, Settings
 from bankbridge.crypto import load_vault
@@ -40,6 +52,7 @@ from bankbridge.store import SqlStore, open_database
 from flows import complete_plaid_link, public_token_of
 from helpers import TEST_SECRET_KEY, sandbox_credentials
 from live_server import live_server
+from webhook_testing import Receiver
 
 HOST = "127.0.0.1"
 REDIRECT_URI = "https://platform.example/return"
@@ -214,3 +227,56 @@ def test_sdk_deserializes_link_sessions_and_their_results(api: PlaidApi, base_ur
     assert added.public_token == public_token
     assert [a.subtype for a in added.accounts] == ["savings"]
     assert added.institution.institution_id == "ins_109508"
+
+
+def test_sdk_verifies_the_emulators_webhook_jwt_as_plaid_documents(api: PlaidApi) -> None:
+    """Plaid's procedure: the JWT header's alg is ES256 and names a kid; the key comes from
+    /webhook_verification_key/get; the signature verifies; iat is under five minutes old;
+    the body's SHA-256 equals request_body_sha256."""
+    receiver = Receiver().start()
+    try:
+        created = api.sandbox_public_token_create(
+            SandboxPublicTokenCreateRequest(
+                institution_id="ins_109508",
+                initial_products=[Products("auth")],
+                options=SandboxPublicTokenCreateRequestOptions(webhook=receiver.url),
+            )
+        )
+        access = api.item_public_token_exchange(
+            ItemPublicTokenExchangeRequest(public_token=created.public_token)
+        ).access_token
+        fired = api.sandbox_item_fire_webhook(
+            SandboxItemFireWebhookRequest(access_token=access, webhook_code="ERROR")
+        )
+        assert fired.webhook_fired is True
+        [delivered] = receiver.requests
+    finally:
+        receiver.stop()
+    jwt = delivered.headers["plaid-verification"]
+    header_part, claims_part, signature_part = jwt.split(".")
+    header = json.loads(_unb64(header_part))
+    assert header["alg"] == "ES256"
+    key = api.webhook_verification_key_get(
+        WebhookVerificationKeyGetRequest(key_id=header["kid"])
+    ).key
+    assert (key.alg, key.crv, key.kty, key.kid) == ("ES256", "P-256", "EC", header["kid"])
+    public_key = ec.EllipticCurvePublicNumbers(
+        int.from_bytes(_unb64(key.x), "big"), int.from_bytes(_unb64(key.y), "big"), ec.SECP256R1()
+    ).public_key()
+    raw = _unb64(signature_part)
+    signature = encode_dss_signature(
+        int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big")
+    )
+    public_key.verify(signature, f"{header_part}.{claims_part}".encode(), ec.ECDSA(hashes.SHA256()))
+    claims = json.loads(_unb64(claims_part))
+    assert time.time() - claims["iat"] < 5 * 60
+    assert hmac.compare_digest(
+        claims["request_body_sha256"], hashlib.sha256(delivered.body).hexdigest()
+    )
+    body = json.loads(delivered.body)
+    assert (body["webhook_type"], body["webhook_code"]) == ("ITEM", "ERROR")
+    assert body["error"]["error_code"] == "ITEM_LOGIN_REQUIRED"
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

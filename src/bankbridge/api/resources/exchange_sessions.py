@@ -44,6 +44,7 @@ async def create(request: Request, account: Account) -> Response:
         partner_id,
         redirect,
         return_url=to.base + "/",
+        public_url=services.settings.public_url,
     )
     return hal_response(
         None, status=201, headers={"Location": to.to("exchange-sessions", session.id)}

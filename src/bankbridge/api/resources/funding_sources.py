@@ -1,4 +1,5 @@
-"""Funding sources: create from an exchange, retrieve, list per customer, remove."""
+"""Funding sources: create from an exchange, retrieve, list per customer, remove, and the
+live bank balance."""
 
 from __future__ import annotations
 
@@ -11,18 +12,21 @@ from bankbridge.api.auth import authenticated, services_of
 from bankbridge.api.body import Body, read_json
 from bankbridge.api.hal import collection, hal_response, link
 from bankbridge.api.hrefs import Hrefs, hrefs
-from bankbridge.clock import isoformat
+from bankbridge.clock import isoformat, now
 from bankbridge.domain.funding_sources import (
     EXCHANGE_PATH,
     BillingAddress,
     NewFundingSource,
     create_funding_source,
     get_funding_source,
+    get_funding_source_balance,
     list_funding_sources,
     remove_funding_source,
+    set_sandbox_balance,
 )
-from bankbridge.errors import ValidationError
+from bankbridge.errors import NotFound, ValidationError
 from bankbridge.models import Account, FundingSource
+from bankbridge.partners.base import BankBalance, format_amount
 
 ADDRESS = "/cardDetails/billingAddress"
 
@@ -51,6 +55,50 @@ async def retrieve(request: Request, account: Account) -> Response:
     store = services_of(request).store
     source = await get_funding_source(store, account, request.path_params["id"])
     return hal_response(present(hrefs(request), source))
+
+
+@authenticated
+async def balance(request: Request, account: Account) -> Response:
+    """A bank funding source's balance, read live from its exchange partner."""
+    services = services_of(request)
+    source_id = request.path_params["id"]
+    amounts = await get_funding_source_balance(
+        services.store, services.adapters_for(account.id), account, source_id
+    )
+    return hal_response(present_balance(hrefs(request), source_id, amounts))
+
+
+@authenticated
+async def sandbox_set_balance(request: Request, account: Account) -> Response:
+    """Sandbox only: set the emulated bank's balances for a bank funding source."""
+    services = services_of(request)
+    if not services.settings.sandbox:
+        raise NotFound()
+    body = await read_json(request, services.settings.max_body_bytes)
+    closing = format_amount(body.string("/closing/value") or "")  # the schema checks it
+    available = body.string("/available/value")
+    amounts = BankBalance(format_amount(available) if available else closing, closing, "USD")
+    source_id = request.path_params["id"]
+    await set_sandbox_balance(
+        services.store, services.adapters_for(account.id), account, source_id, amounts
+    )
+    fresh = await get_funding_source_balance(
+        services.store, services.adapters_for(account.id), account, source_id
+    )
+    return hal_response(present_balance(hrefs(request), source_id, fresh))
+
+
+def present_balance(to: Hrefs, source_id: str, amounts: BankBalance) -> dict[str, Any]:
+    """Dwolla's bank balance document (Bank Balance Response)."""
+    return {
+        "_links": {
+            "self": link(to.to("funding-sources", source_id, "balance"), "balance"),
+            "funding-source": link(to.to("funding-sources", source_id), "funding-source"),
+        },
+        "available": {"value": amounts.available, "currency": amounts.currency},
+        "closing": {"value": amounts.closing, "currency": amounts.currency},
+        "lastUpdated": isoformat(now()),
+    }
 
 
 @authenticated

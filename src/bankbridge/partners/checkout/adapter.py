@@ -9,7 +9,7 @@ Checkout's ``error_codes``; the detail is for logs only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -20,13 +20,16 @@ from bankbridge.errors import PartnerError
 from bankbridge.models import Customer, ProviderSession
 from bankbridge.partners.base import (
     AvailableConnection,
+    BankBalance,
     BankDetails,
     CardDetails,
     ExchangeRequest,
     ExchangeTokenRejected,
     OpenedExchange,
     PartnerAdapter,
+    PartnerNotice,
     SessionRequest,
+    WebhookRejected,
 )
 from bankbridge.partners.checkout import wire
 from bankbridge.partners.http import partner_errors
@@ -117,6 +120,18 @@ class CheckoutAdapter:
     async def list_available_connections(self, customer: Customer) -> list[AvailableConnection]:
         """Checkout.com has no "available connections": the platform holds the payment id."""
         return []
+
+    async def read_balance(self, connection: dict[str, str]) -> BankBalance:
+        """A card has no bank balance to read (the domain refuses before asking)."""
+        raise PartnerError(PARTNER, "Checkout.com card exchanges have no bank balance")
+
+    async def set_sandbox_balance(self, connection: dict[str, str], balance: BankBalance) -> None:
+        """A card has no bank balance to set."""
+        raise PartnerError(PARTNER, "Checkout.com card exchanges have no bank balance")
+
+    async def read_webhook(self, body: bytes, headers: Mapping[str, str]) -> PartnerNotice:
+        """BankBridge does not take this partner's webhooks yet: none verifies."""
+        raise WebhookRejected("webhooks from this partner are not received")
 
     async def require_reauth(self, connection: dict[str, str]) -> None:
         """Card exchanges have no login to expire."""

@@ -8,7 +8,11 @@ connected and their ACH numbers. The same code talks to the emulator (sandbox mo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import base64
+import hmac
+import json
+import uuid
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
@@ -21,23 +25,39 @@ from bankbridge.errors import PartnerError
 from bankbridge.models import Customer, ProviderSession
 from bankbridge.partners.base import (
     AvailableConnection,
+    BankBalance,
     BankDetails,
+    ConnectionRevoked,
     ExchangeRequest,
     ExchangeTokenRejected,
     OpenedExchange,
     PartnerAdapter,
+    PartnerNotice,
     ReauthRequired,
     SessionRequest,
+    WebhookRejected,
 )
 from bankbridge.partners.http import partner_errors
 from bankbridge.partners.mx import wire
 
-__all__ = ["MxAdapter"]
+__all__ = ["MxAdapter", "MxApiError"]
 
 PARTNER = "mx"
-WIDGET_URL_TTL = timedelta(minutes=10)  # MX widget URLs are single use and short lived
+WIDGET_URL_TTL = timedelta(minutes=10)
+WEBHOOK_MEMORY = timedelta(minutes=5)  # MX widget URLs are single use and short lived
 PAGE_SIZE = 100
 MAX_PAGES = 50  # a safety stop against a partner that keeps announcing more pages
+# Member statuses after which MX never aggregates the member again (MX: closed by the user,
+# MX or the client; aggregation disabled; the institution's connection discontinued).
+REVOKED_STATUSES = wire.REVOKED_STATUSES
+
+
+class MxApiError(PartnerError):
+    """MX answered with an error status; ``status_code`` tells a deleted member (404)."""
+
+    def __init__(self, detail: str, status_code: int) -> None:
+        self.status_code = status_code
+        super().__init__(PARTNER, detail, retryable=status_code == 429 or status_code >= 500)
 
 
 class MxAdapter:
@@ -81,13 +101,10 @@ class MxAdapter:
     async def read_funding_details(self, connection: dict[str, str]) -> BankDetails:
         """The account's ACH numbers; a member that needs new credentials needs re-auth."""
         user, member = _segment(connection["user_guid"]), _segment(connection["member_guid"])
-        answer = await self._call("GET", f"/users/{user}/members/{member}")
+        answer = await self._member_call("GET", f"/users/{user}/members/{member}")
         with partner_errors(PARTNER):
-            status = answer["member"]["connection_status"]
-            needs_credentials = bool(answer["member"].get("needs_updated_credentials"))
             bank_name = str(answer["member"].get("name") or "MX")
-        if wire.member_state(status) != "connected" or needs_credentials:
-            raise ReauthRequired(f"MX member is {status}")
+        _check_member(answer)
         account = await self._account(connection)
         number, routing = await self.get_account_numbers(
             connection["user_guid"], connection["member_guid"], connection["account_guid"]
@@ -106,6 +123,21 @@ class MxAdapter:
         """A Connect widget that reopens the exchange's member for a new login."""
         return await self.create_session(request, current_member_guid=connection["member_guid"])
 
+    async def read_balance(self, connection: dict[str, str]) -> BankBalance:
+        """MX's balance check on the member, then the account's fresh balances.
+
+        ``check_balance`` asks the institution for balances only; a member that cannot sign
+        in (DENIED, EXPIRED…) or needs new credentials afterwards needs re-authentication;
+        one MX no longer knows, or has closed, is revoked.
+        """
+        user, member = _segment(connection["user_guid"]), _segment(connection["member_guid"])
+        path = f"/users/{user}/members/{member}/check_balance"
+        _check_member(await self._member_call("POST", path, json={}))
+        account = _segment(connection["account_guid"])
+        answer = await self._call("GET", f"/users/{user}/accounts/{account}")
+        with partner_errors(PARTNER):
+            return wire.read_account_balance(answer)
+
     async def list_available_connections(self, customer: Customer) -> list[AvailableConnection]:
         """The checking and savings accounts the customer connected through MX Connect."""
         user_guid = await self._find_user(customer.id)
@@ -123,12 +155,45 @@ class MxAdapter:
             for account in await self.list_connected_accounts(user_guid)
         ]
 
+    async def read_webhook(self, body: bytes, headers: Mapping[str, str]) -> PartnerNotice:
+        """An MX member or connection-status webhook, verified by its HTTP Basic credentials
+        (MX's webhook security: credentials the client gives MX; here the MX client_id and
+        api_key both sides hold). MX webhooks carry no nonce or time, so every verified
+        delivery is new; the changes they cause are idempotent."""
+        expected = base64.b64encode(
+            f"{self.credentials.client_id}:{self.credentials.secret.peek()}".encode()
+        ).decode()
+        given = headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Basic {expected}".encode()):
+            raise WebhookRejected("the HTTP Basic credentials do not match")
+        try:
+            document = json.loads(body)
+        except ValueError as exc:
+            raise WebhookRejected("the body is not JSON") from exc
+        if not isinstance(document, dict):
+            raise WebhookRejected("the body is not a JSON object")
+        member = document.get("member_guid") or document.get("guid")
+        if not isinstance(member, str) or not member:
+            raise WebhookRejected("the webhook names no member")
+        return PartnerNotice(
+            ref=member,
+            change=wire.webhook_change(document),
+            replay_key=str(uuid.uuid4()),
+            fresh_until=now() + WEBHOOK_MEMORY,
+        )
+
     async def require_reauth(self, connection: dict[str, str]) -> None:
         """Sandbox control: the emulator's member now needs new credentials."""
         user, member = _segment(connection["user_guid"]), _segment(connection["member_guid"])
         await self._call(
             "POST", f"/users/{user}/members/{member}/sandbox/expire_credentials", json={}
         )
+
+    async def set_sandbox_balance(self, connection: dict[str, str], balance: BankBalance) -> None:
+        """Sandbox control: the emulator's account balance setter (BankBridge's)."""
+        user, account = _segment(connection["user_guid"]), _segment(connection["account_guid"])
+        body = {"available_balance": float(balance.available), "balance": float(balance.closing)}
+        await self._call("POST", f"/users/{user}/accounts/{account}/sandbox/balance", json=body)
 
     async def list_connected_accounts(self, user_guid: str) -> list[wire.ConnectedAccount]:
         """The checking and savings accounts of the user's CONNECTED members."""
@@ -173,6 +238,15 @@ class MxAdapter:
                 if account.account_guid == connection["account_guid"]:
                     return account
         raise PartnerError(PARTNER, "the account is not listed under its member")
+
+    async def _member_call(self, method: str, path: str, json: Any = None) -> Any:
+        """A call on the exchange's member; a member MX no longer knows is revoked."""
+        try:
+            return await self._call(method, path, json=json)
+        except MxApiError as exc:
+            if exc.status_code == 404:
+                raise ConnectionRevoked("MX member not found") from exc
+            raise
 
     async def _ensure_user(self, customer: Customer) -> str:
         """The guid of the MX user whose ``id`` is the customer id, created when missing."""
@@ -250,13 +324,23 @@ def _json(response: httpx.Response, what: str) -> Any:
     """The JSON body of a 2xx answer, else a ``PartnerError`` (retryable for 429 and 5xx)."""
     status = response.status_code
     if not 200 <= status < 300:
-        retryable = status == 429 or status >= 500
         detail = f"{what} answered HTTP {status}: {_error_message(response)}"
-        raise PartnerError(PARTNER, detail, retryable=retryable)
+        raise MxApiError(detail, status)
     try:
         return response.json()
     except ValueError as exc:
         raise PartnerError(PARTNER, f"{what} answered with a body that is not JSON") from exc
+
+
+def _check_member(answer: Any) -> None:
+    """Raise the lifecycle condition a member answer reports: closed, or needs a login."""
+    with partner_errors(PARTNER):
+        status = str(answer["member"]["connection_status"])
+        needs_credentials = bool(answer["member"].get("needs_updated_credentials"))
+    if status.upper() in REVOKED_STATUSES:
+        raise ConnectionRevoked(f"MX member is {status}")
+    if wire.member_state(status) != "connected" or needs_credentials:
+        raise ReauthRequired(f"MX member is {status}")
 
 
 def _error_message(response: httpx.Response) -> str:

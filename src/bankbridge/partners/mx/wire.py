@@ -16,6 +16,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal, NotRequired, TypedDict
 
+from bankbridge.partners.base import BankBalance, format_amount
+
 __all__ = [
     "CONNECTION_STATES",
     "DEPOSIT_ACCOUNT_TYPES",
@@ -28,6 +30,7 @@ __all__ = [
     "WidgetUrlRequest",
     "aba_checksum_ok",
     "member_state",
+    "read_account_balance",
     "read_account_numbers",
     "read_accounts",
     "read_members",
@@ -36,6 +39,7 @@ __all__ = [
     "read_users",
     "read_widget_url",
     "user_request",
+    "webhook_change",
     "widget_url_request",
 ]
 
@@ -227,6 +231,47 @@ def read_accounts(payload: object, member_guid: str) -> list[ConnectedAccount]:
             )
         )
     return found
+
+
+# Member statuses after which MX never aggregates the member again.
+REVOKED_STATUSES = frozenset({"CLOSED", "DISABLED", "DISCONTINUED"})
+# Statuses for which MX sends CONNECTION_STATUS webhooks: the end user must act.
+ACTIONABLE_STATUSES = frozenset(
+    {"CHALLENGED", "DENIED", "EXPIRED", "IMPAIRED", "IMPEDED", "LOCKED", "PREVENTED", "REJECTED"}
+)
+
+
+def webhook_change(document: dict[str, Any]) -> str:
+    """What an MX member or connection-status webhook means for the exchange."""
+    kind, action = document.get("type"), document.get("action")
+    status = str(document.get("connection_status") or "").upper()
+    if kind == "MEMBER" and action == "DELETED":
+        return "revoked"
+    if kind not in ("MEMBER", "CONNECTION_STATUS"):
+        return "none"
+    if status in REVOKED_STATUSES:
+        return "revoked"
+    if status in ACTIONABLE_STATUSES:
+        return "reauth_required"
+    if status == "CONNECTED" and not document.get("needs_updated_credentials"):
+        return "repaired"
+    return "none"
+
+
+def read_account_balance(payload: object) -> BankBalance:
+    """The balances of a ``{"account": {...}}`` answer (read account).
+
+    ``available_balance`` may be null where the institution reports none; MX's ``balance``
+    (the ledger balance) stands in for it then.
+    """
+    account = _object(_object(payload, "response").get("account"), "account")
+    balance = account.get("balance")
+    available = account.get("available_balance")
+    return BankBalance(
+        available=format_amount(balance if available is None else available),
+        closing=format_amount(balance),
+        currency=str(account.get("currency_code") or "USD"),
+    )
 
 
 def read_account_numbers(payload: object) -> list[AccountNumbers]:

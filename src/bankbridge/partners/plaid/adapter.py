@@ -15,7 +15,7 @@ events enabled on the Plaid account; without them nothing is found and no bindin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -27,17 +27,21 @@ from bankbridge.errors import PartnerError
 from bankbridge.models import Customer, ProviderSession
 from bankbridge.partners.base import (
     AvailableConnection,
+    BankBalance,
     BankDetails,
     CardDetails,
+    ConnectionRevoked,
     ExchangeRequest,
     ExchangeTokenRejected,
     OpenedExchange,
     PartnerAdapter,
+    PartnerNotice,
     ReauthRequired,
     SessionRequest,
+    WebhookRejected,
 )
 from bankbridge.partners.http import partner_errors
-from bankbridge.partners.plaid import wire
+from bankbridge.partners.plaid import webhook_verification, wire
 
 __all__ = ["PlaidAdapter", "PlaidApiError"]
 
@@ -48,6 +52,11 @@ REJECTED_TOKEN_CODES = frozenset(
     {"INVALID_PUBLIC_TOKEN", "INVALID_PROCESSOR_TOKEN", "INVALID_ACCESS_TOKEN", "INVALID_FIELD"}
 )
 REAUTH_CODES = frozenset({"ITEM_LOGIN_REQUIRED", "PENDING_EXPIRATION", "ACCESS_NOT_GRANTED"})
+# Codes meaning the exchange's Item is gone for good (the user revoked access, the Item was
+# removed): a stored token that worked before and is now unknown says the same.
+REVOKED_CODES = frozenset(
+    {"USER_PERMISSION_REVOKED", "ITEM_NOT_FOUND", "INVALID_ACCESS_TOKEN", "INVALID_PROCESSOR_TOKEN"}
+)
 PUBLIC_TOKEN_KIND = "plaid.publicToken"
 PROCESSOR_TOKEN_KIND = "token"
 # A public token lives 30 minutes and is made before its link token expires: a link token
@@ -78,10 +87,13 @@ class PlaidAdapter:
     def __init__(self, credentials: PartnerCredentials, http: httpx.AsyncClient) -> None:
         self.credentials = credentials
         self.http = http
+        self._webhook_keys: dict[str, dict[str, Any]] = {}  # Plaid: cache keys by kid
 
     async def create_session(self, request: SessionRequest) -> ProviderSession:
         """A Link token for the customer (Auth on checking/savings accounts)."""
-        body = wire.link_token_request(request.customer.id, request.redirect_url)
+        body = wire.link_token_request(
+            request.customer.id, request.redirect_url, webhook=request.webhook_url
+        )
         response = await self._post("/link/token/create", dict(body))
         with partner_errors(PARTNER):
             return wire.provider_session(response)
@@ -129,8 +141,7 @@ class PlaidAdapter:
             else:
                 account = await self.get_processor_auth(connection["processor_token"])
         except PlaidApiError as exc:
-            if exc.error_code in REAUTH_CODES:
-                raise ReauthRequired(exc.error_code) from exc
+            _raise_lifecycle_error(exc)
             raise
         return BankDetails(
             routing_number=account.routing,
@@ -148,6 +159,28 @@ class PlaidAdapter:
             self._access_token(connection), request.customer.id, request.redirect_url
         )
 
+    async def read_balance(self, connection: dict[str, str]) -> BankBalance:
+        """Real-time balance: ``/accounts/balance/get`` (or ``/processor/balance/get``)."""
+        try:
+            if "access_token" in connection:
+                body = {
+                    "access_token": connection["access_token"],
+                    "options": {"account_ids": [connection["account_id"]]},
+                }
+                response = await self._post("/accounts/balance/get", body)
+                with partner_errors(PARTNER):
+                    accounts = response["accounts"]
+                    if not isinstance(accounts, list) or not accounts:
+                        raise ValueError("no account in the balance response")
+                    return wire.account_balance(accounts[0])
+            body = {"processor_token": connection["processor_token"]}
+            response = await self._post("/processor/balance/get", body)
+            with partner_errors(PARTNER):
+                return wire.account_balance(response["account"])
+        except PlaidApiError as exc:
+            _raise_lifecycle_error(exc)
+            raise
+
     async def list_available_connections(self, customer: Customer) -> list[AvailableConnection]:
         """Plaid has no "available connections": the platform holds the Link result."""
         return []
@@ -157,6 +190,34 @@ class PlaidAdapter:
         await self._post(
             "/sandbox/item/reset_login", {"access_token": self._access_token(connection)}
         )
+
+    async def set_sandbox_balance(self, connection: dict[str, str], balance: BankBalance) -> None:
+        """Sandbox control: the emulator's ``/sandbox/accounts/balance/set`` (BankBridge's)."""
+        body = {
+            "access_token": self._access_token(connection),
+            "account_id": connection["account_id"],
+            "available": float(balance.available),
+            "current": float(balance.closing),
+        }
+        await self._post("/sandbox/accounts/balance/set", body)
+
+    async def read_webhook(self, body: bytes, headers: Mapping[str, str]) -> PartnerNotice:
+        """Verify a webhook's ``Plaid-Verification`` JWT with Plaid's key, then read it."""
+        jwt = headers.get("plaid-verification")
+        if not jwt:
+            raise WebhookRejected("no Plaid-Verification header")
+        kid = webhook_verification.key_id_of(jwt)
+        key = self._webhook_keys.get(kid)
+        if key is None:
+            try:
+                response = await self._post("/webhook_verification_key/get", {"key_id": kid})
+            except PlaidApiError as exc:
+                raise WebhookRejected(f"Plaid does not know key {kid!r}") from exc
+            key = response.get("key")
+            if not isinstance(key, dict):
+                raise WebhookRejected("Plaid answered no key")
+            self._webhook_keys[kid] = key
+        return webhook_verification.verify(jwt, key, body, now())
 
     async def create_link_token_for_update(
         self, access_token: str, client_user_id: str, redirect_url: str | None
@@ -251,6 +312,14 @@ class PlaidAdapter:
         if not response.is_success:
             raise PlaidApiError(path, response.status_code, document)
         return document
+
+
+def _raise_lifecycle_error(exc: PlaidApiError) -> None:
+    """Re-raise Plaid's answer as the lifecycle condition it reports, if it reports one."""
+    if exc.error_code in REAUTH_CODES:
+        raise ReauthRequired(exc.error_code) from exc
+    if exc.error_code in REVOKED_CODES:
+        raise ConnectionRevoked(exc.error_code) from exc
 
 
 # mypy checks here that the adapter implements the interface the registry promises.

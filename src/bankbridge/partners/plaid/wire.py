@@ -2,7 +2,8 @@
 
 Only the calls the broker makes are described: ``/link/token/create``, ``/link/token/get``
 (which Link session handed out a public token), ``/item/public_token/exchange``,
-``/auth/get``, ``/processor/auth/get`` and ``/processor/token/create``. Field names are
+``/auth/get``, ``/processor/auth/get``, ``/processor/token/create`` and the balance reads
+(``/accounts/balance/get``, ``/processor/balance/get``). Field names are
 Plaid's; see ``shared/reference/partners.md`` §1.
 """
 
@@ -13,6 +14,7 @@ from datetime import datetime
 from typing import Any, NotRequired, TypedDict
 
 from bankbridge.models import ProviderSession
+from bankbridge.partners.base import BankBalance, format_amount
 
 __all__ = [
     "PLAID_VERSION",
@@ -20,6 +22,7 @@ __all__ = [
     "AuthAccount",
     "ErrorBody",
     "LinkTokenCreateRequest",
+    "account_balance",
     "account_status",
     "auth_accounts",
     "link_session_public_tokens",
@@ -69,6 +72,7 @@ class LinkTokenCreateRequest(TypedDict):
     access_token: NotRequired[str]
     redirect_uri: NotRequired[str]
     android_package_name: NotRequired[str]
+    webhook: NotRequired[str]
 
 
 class ErrorBody(TypedDict):
@@ -107,15 +111,23 @@ def redirect_fields(redirect_url: str | None) -> dict[str, str]:
 
 
 def link_token_request(
-    client_user_id: str, redirect_url: str | None, access_token: str | None = None
+    client_user_id: str,
+    redirect_url: str | None,
+    access_token: str | None = None,
+    webhook: str | None = None,
 ) -> LinkTokenCreateRequest:
-    """The ``/link/token/create`` body: Auth for checking/savings, or update mode for an Item."""
+    """The ``/link/token/create`` body: Auth for checking/savings, or update mode for an Item.
+
+    ``webhook`` becomes the Item's webhook URL: Plaid's ITEM webhooks go there.
+    """
     body: LinkTokenCreateRequest = {
         "client_name": CLIENT_NAME,
         "language": LANGUAGE,
         "country_codes": list(COUNTRY_CODES),
         "user": {"client_user_id": client_user_id},
     }
+    if webhook:
+        body["webhook"] = webhook
     if access_token is None:
         body["products"] = list(PRODUCTS)
         body["account_filters"] = {"depository": {"account_subtypes": list(ACCOUNT_SUBTYPES)}}
@@ -134,6 +146,23 @@ def provider_session(response: dict[str, Any]) -> ProviderSession:
     token = _string(response, "link_token")
     expiration = datetime.fromisoformat(_string(response, "expiration"))
     return ProviderSession(token=token, external_ref=token, expires_at=expiration)
+
+
+def account_balance(account: dict[str, Any]) -> BankBalance:
+    """An AccountBase's ``balances`` as a bank balance.
+
+    Plaid leaves ``available`` null where the bank reports none; Plaid's docs say to use
+    ``current`` then, so that is what ``available`` shows.
+    """
+    balances = account["balances"]
+    current = balances["current"]
+    available = balances.get("available")
+    currency = balances.get("iso_currency_code") or "USD"
+    return BankBalance(
+        available=format_amount(current if available is None else available),
+        closing=format_amount(current),
+        currency=str(currency),
+    )
 
 
 def account_status(verification_status: object) -> str:

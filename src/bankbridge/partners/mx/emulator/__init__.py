@@ -4,8 +4,12 @@ Emulated (mounted at ``/sandbox/mx``; each account's credentials open its own st
 
 - The Platform API (``api.py``): users, Connect widget URLs, members and their status with
   MFA challenges, member accounts and account numbers, MX's auth, media type, errors and
-  pagination; and a BankBridge-only control, ``POST …/members/{guid}/sandbox/
-  expire_credentials``, that makes a member DENIED so re-authentication can be tried.
+  pagination; ``check_balance`` and the account read (``available_balance``,
+  ``balance``); and two BankBridge-only controls: ``POST …/members/{guid}/sandbox/
+  expire_credentials`` makes a member DENIED so re-authentication can be tried, and
+  ``POST /users/{guid}/accounts/{guid}/sandbox/balance`` sets an account's balances.
+- Member webhooks (``webhooks.py``): ``CONNECTION_STATUS`` and ``MEMBER`` webhooks with HTTP
+  Basic, to BankBridge's receiver or the URL set with ``POST /sandbox/webhook_url``.
 - The Connect widget URL (``/connect/<token>/<base64 config>``, ``pages.py``): single use,
   expires ten minutes after creation. MX's steps for the sandbox institution MX Bank
   (``mxbank``): institution search, credentials, MFA (TEXT, OPTIONS, IMAGE), an error step
@@ -20,8 +24,9 @@ Emulated (mounted at ``/sandbox/mx``; each account's credentials open its own st
   savings account carrying stable account numbers and routing number 091000019.
 
 Not emulated: other institutions, OAuth, the disclosure and consent steps, microdeposits,
-background aggregation, jobs, transactions, balance checks, webhooks, other widget types,
-WebView URL events (``is_mobile_webview``), ``mx/ping``, API version headers, rate limits.
+background aggregation, jobs, transactions, webhooks other than member and connection
+status, other widget types, WebView URL events (``is_mobile_webview``), ``mx/ping``, API
+version headers, rate limits.
 DELETE needs no ``Accept`` header (the official SDK's ``delete_member`` sends none).
 Responses respect the strict types of the ``mx-platform-python`` SDK: ``metadata`` is a
 string, and ``most_recent_job_guid`` / ``most_recent_job_detail_text`` are omitted (the SDK
@@ -61,6 +66,13 @@ def build_emulator(context: EmulatorContext) -> ASGIApp:
         Route(member, api.read_member, methods=["GET"]),
         Route(member, api.delete_member, methods=["DELETE"]),
         Route(member + "/status", api.read_member_status, methods=["GET"]),
+        Route(member + "/check_balance", api.check_balance, methods=["POST"]),
+        Route(users + "/accounts/{account_guid}", api.read_account, methods=["GET"]),
+        Route(
+            users + "/accounts/{account_guid}/sandbox/balance",
+            api.set_account_balance,
+            methods=["POST"],
+        ),
         Route(member + "/accounts", api.list_member_accounts, methods=["GET"]),
         Route(member + "/account_numbers", api.list_numbers_by_member, methods=["GET"]),
         Route(
@@ -69,6 +81,7 @@ def build_emulator(context: EmulatorContext) -> ASGIApp:
             methods=["GET"],
         ),
         Route(member + "/sandbox/expire_credentials", api.expire_credentials, methods=["POST"]),
+        Route("/sandbox/webhook_url", api.set_webhook_url, methods=["POST"]),
         Route("/connect.js", connect.script, methods=["GET"]),
         Route("/connect/{token}", connect.endpoint, methods=["GET", "POST"]),
         Route("/connect/{token}/{config}", connect.endpoint, methods=["GET", "POST"]),

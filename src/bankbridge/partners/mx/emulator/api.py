@@ -29,7 +29,7 @@ from bankbridge.partners.base import EmulatorContext
 from bankbridge.partners.kit.bodies import BodyError, ascii_int, parse_json_object, read_body
 from bankbridge.partners.kit.faults import take_fault
 from bankbridge.partners.kit.tenancy import grant
-from bankbridge.partners.mx.emulator import faults
+from bankbridge.partners.mx.emulator import faults, webhooks
 from bankbridge.partners.mx.emulator.state import (
     ACCOUNT,
     ACCOUNT_NUMBER,
@@ -302,7 +302,64 @@ class PlatformApi:
         member["connection_status_message"] = STATUS_MESSAGES["DENIED"]
         member["needs_updated_credentials"] = True
         await self.records(request).put(MEMBER, member["guid"], member, parent=member["user_guid"])
+        await webhooks.send_member_webhook(self.context, request.state.owner, member, "CHANGED")
         return _reply({"member": public(member)})
+
+    @_api
+    async def set_webhook_url(self, request: Request) -> Response:
+        """POST /sandbox/webhook_url (BankBridge only): MX's dashboard setting, the URL this
+        account's member webhooks go to."""
+        body = await _json_body(request)
+        url = _optional(body, "url", str)
+        if not url or not url.startswith(("http://", "https://")):
+            raise MxApiError(400, "url must be an http(s) URL.")
+        await self.records(request).put(webhooks.WEBHOOK_URL, "url", {"url": url})
+        return _reply({"webhook_url": {"url": url}})
+
+    @_api
+    async def check_balance(self, request: Request) -> Response:
+        """POST /users/{user_guid}/members/{member_guid}/check_balance (202 + the member).
+
+        MX gathers balances only. The emulated bank answers at once: a CONNECTED member's
+        balances are fresh (``aggregated_at`` moves on); any other member keeps its status,
+        which is how a lapsed login shows up.
+        """
+        member = await self._member_of(request)
+        if member["connection_status"] == "CONNECTED":
+            stamp = self.context.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+            member["aggregated_at"] = member["successfully_aggregated_at"] = stamp
+            records = self.records(request)
+            await records.put(MEMBER, member["guid"], member, parent=member["user_guid"])
+        return _reply({"member": public(member)}, status=202)
+
+    @_api
+    async def set_account_balance(self, request: Request) -> Response:
+        """POST /users/{user_guid}/accounts/{account_guid}/sandbox/balance (BankBridge only).
+
+        Not an MX endpoint: sets the emulated bank's ``balance`` and ``available_balance``
+        for one account, so that balance checks can be tried with known amounts.
+        """
+        account = await self._account_of(request)
+        body = await _json_body(request)
+        for field in ("balance", "available_balance"):
+            if field not in body:
+                continue
+            value = body[field]
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float)
+            ):
+                raise MxApiError(400, f"{field} must be a number or null.")
+            account[field] = value
+        if account["balance"] is None:
+            raise MxApiError(400, "balance must be a number.")
+        records = self.records(request)
+        await records.put(ACCOUNT, account["guid"], account, parent=account["member_guid"])
+        return _reply({"account": public(account)})
+
+    @_api
+    async def read_account(self, request: Request) -> Response:
+        """GET /users/{user_guid}/accounts/{account_guid}"""
+        return _reply({"account": public(await self._account_of(request))})
 
     @_api
     async def read_member_status(self, request: Request) -> Response:
@@ -328,7 +385,9 @@ class PlatformApi:
     @_api
     async def delete_member(self, request: Request) -> Response:
         """DELETE /users/{user_guid}/members/{member_guid}"""
-        await delete_member(self.records(request), await self._member_of(request))
+        member = await self._member_of(request)
+        await delete_member(self.records(request), member)
+        await webhooks.send_member_webhook(self.context, request.state.owner, member, "DELETED")
         return Response(status_code=204)
 
     # Accounts and account numbers ---------------------------------------------------
@@ -370,6 +429,13 @@ class PlatformApi:
         if member is None or member.get("user_guid") != user_guid:
             raise MxApiError(404, NOT_FOUND_MESSAGE)
         return member
+
+    async def _account_of(self, request: Request) -> dict[str, Any]:
+        user = await self._user(request)
+        account = await self.records(request).get(ACCOUNT, request.path_params["account_guid"])
+        if account is None or account.get("user_guid") != user["guid"]:
+            raise MxApiError(404, NOT_FOUND_MESSAGE)
+        return account
 
     async def _member_of(self, request: Request) -> dict[str, Any]:
         user = await self._user(request)

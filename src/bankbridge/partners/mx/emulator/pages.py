@@ -33,6 +33,7 @@ from bankbridge.partners.base import EmulatorContext
 from bankbridge.partners.kit.bodies import BodyError, read_form
 from bankbridge.partners.kit.pages import HostedPages, is_same_origin, origin_of, script_response
 from bankbridge.partners.kit.tenancy import owner_of
+from bankbridge.partners.mx.emulator import webhooks
 from bankbridge.partners.mx.emulator import widget as events
 from bankbridge.partners.mx.emulator.state import (
     CHALLENGES,
@@ -97,6 +98,7 @@ class ConnectPage:
                 return self._message(403, "This form was sent from another site.", frame_origins)
         session = _Session(
             self,
+            owner,
             self.context.records_for(owner),
             token,
             target_origin=_target_origin(request, form),
@@ -126,6 +128,7 @@ class _Session:
     def __init__(
         self,
         page: ConnectPage,
+        owner: str,
         records: EmulatorRecords,
         token: str,
         *,
@@ -133,6 +136,7 @@ class _Session:
         frame_origins: list[str],
     ) -> None:
         self.page = page
+        self.owner = owner
         self.records = records
         self.token = token
         self.target_origin = target_origin
@@ -220,6 +224,10 @@ class _Session:
             self.events = []  # spent by a concurrent request: this attempt never happened
             return await self._dead_link(signing_in=True)
         member = await save_member(self.records, self.widget, self.user, status, now, challenge)
+        if status in webhooks.ACTIONABLE_STATUSES:
+            await webhooks.send_member_webhook(self.page.context, self.owner, member, "CHANGED")
+        elif status == "CONNECTED" and not new:  # a reconnected member: MX's MEMBER UPDATED
+            await webhooks.send_member_webhook(self.page.context, self.owner, member, "UPDATED")
         if new:
             self.events.append(events.member_status_update(member["guid"], "CREATED"))
         self.events.append(events.member_status_update(member["guid"], status))

@@ -6,10 +6,15 @@
 ``/link/token/create``, ``/link/token/get`` (with ``link_sessions`` and their results),
 ``/item/public_token/exchange``, ``/auth/get``, ``/accounts/get``, ``/accounts/balance/get``,
 ``/item/get``, ``/item/remove``, ``/processor/token/create``, ``/processor/auth/get``,
-``/sandbox/public_token/create``, ``/sandbox/item/reset_login``. Responses carry every
-field plaid-python 46 requires. Bodies are read with the size limit before the credentials
-are checked; unknown top-level fields are refused (UNKNOWN_FIELDS) as Plaid does, and the
-lists of accepted fields cover what the broker and the SDK send, not every Plaid option.
+``/processor/balance/get``, ``/webhook_verification_key/get``, ``/sandbox/public_token/create``,
+``/sandbox/item/reset_login`` and ``/sandbox/item/fire_webhook`` (both send signed webhooks,
+``webhooks.py``),
+and one BankBridge-only control, ``/sandbox/accounts/balance/set`` (Plaid's Sandbox sets
+balances only through custom-user JSON at Item creation; this sets them on a live Item).
+Responses carry every field plaid-python 46 requires. Bodies are read with the size limit
+before the credentials are checked; unknown top-level fields are refused (UNKNOWN_FIELDS)
+as Plaid does, and the lists of accepted fields cover what the broker and the SDK send,
+not every Plaid option.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from bankbridge.partners.kit.bodies import BodyError, read_json_object
 from bankbridge.partners.kit.faults import take_fault
 from bankbridge.partners.kit.ids import iso_timestamp
 from bankbridge.partners.kit.tenancy import grant
-from bankbridge.partners.plaid.emulator import faults, link_flow, sandbox
+from bankbridge.partners.plaid.emulator import faults, link_flow, sandbox, webhooks
 from bankbridge.partners.plaid.emulator.state import (
     ACCESS_TOKEN,
     ACCESS_TOKEN_PREFIX,
@@ -54,6 +59,7 @@ from bankbridge.partners.plaid.emulator.state import (
     link_sessions,
     login_required,
     missing_fields,
+    permission_revoked,
     raise_item_error,
     request_id,
 )
@@ -477,6 +483,40 @@ async def _processor_auth_get(call: _Call) -> Body:
     }
 
 
+async def _processor_balance_get(call: _Call) -> Body:
+    token = _string(call.body, "processor_token")
+    record = await call.records.get(PROCESSOR_TOKEN, token or "")
+    item = await call.records.get(ITEM, record["item_id"]) if record else None
+    if record is None or item is None:
+        raise invalid_input(
+            "INVALID_PROCESSOR_TOKEN", "provided processor token is invalid or does not exist"
+        )
+    raise_item_error(item)
+    account = next(a for a in item["accounts"] if a["account_id"] == record["account_id"])
+    return {"account": _account_json(account)}
+
+
+async def _sandbox_accounts_balance_set(call: _Call) -> Body:
+    """BankBridge-only: set one account's ``available``/``current`` balances on an Item."""
+    _required(call.body, "access_token", "account_id")
+    item = await _item(call, healthy=False)
+    account_id = _string(call.body, "account_id")
+    account = next((a for a in item["accounts"] if a["account_id"] == account_id), None)
+    if account is None:
+        raise invalid_input("INVALID_ACCOUNT_ID", "the account_id provided is invalid")
+    for field in ("available", "current"):
+        if field not in call.body:
+            continue
+        value = call.body[field]
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise invalid_field(f"{field} must be a number or null")
+        account[field] = value
+    if account["current"] is None:
+        raise invalid_field("current must be a number")
+    await call.records.put(ITEM, item["item_id"], item)
+    return {"accounts": [_account_json(account)]}
+
+
 async def _sandbox_public_token_create(call: _Call) -> Body:
     _required(call.body, "institution_id", "initial_products")
     institution_id = _string(call.body, "institution_id")
@@ -501,10 +541,43 @@ async def _sandbox_public_token_create(call: _Call) -> Body:
 
 
 async def _sandbox_item_reset_login(call: _Call) -> Body:
+    """ITEM_LOGIN_REQUIRED on the Item, told to its webhook as Plaid's ERROR webhook."""
     item = await _item(call, healthy=False)
     item["error"] = login_required().item_error()
     await call.records.put(ITEM, item["item_id"], item)
+    await webhooks.send_item_webhook(call.context, item, "ERROR", login_required())
     return {"reset_login": True}
+
+
+async def _sandbox_item_fire_webhook(call: _Call) -> Body:
+    """Fire an ITEM webhook; the Item's state follows what the webhook reports."""
+    _required(call.body, "access_token", "webhook_code")
+    item = await _item(call, healthy=False)
+    code = _string(call.body, "webhook_code")
+    webhook_type = _string(call.body, "webhook_type", required=False) or "ITEM"
+    if webhook_type != "ITEM" or code not in webhooks.ITEM_CODES:
+        raise invalid_field(
+            "webhook_code must be one of " + ", ".join(webhooks.ITEM_CODES) + " for ITEM"
+        )
+    error = None
+    if code == "ERROR":
+        error = login_required()
+        item["error"] = error.item_error()
+    elif code in ("USER_PERMISSION_REVOKED", "USER_ACCOUNT_REVOKED"):
+        error = permission_revoked()
+        item["error"] = error.item_error()
+    elif code == "LOGIN_REPAIRED":
+        item["error"] = None
+    await call.records.put(ITEM, item["item_id"], item)
+    await webhooks.send_item_webhook(call.context, item, code, error)
+    return {"webhook_fired": True}
+
+
+async def _webhook_verification_key_get(call: _Call) -> Body:
+    _required(call.body, "key_id")
+    if _string(call.body, "key_id") != webhooks.key_id(call.context):
+        raise invalid_input("INVALID_WEBHOOK_VERIFICATION_KEY_ID", "invalid key_id provided")
+    return {"key": webhooks.verification_key(call.context)}
 
 
 def _words(text: str) -> frozenset[str]:
@@ -535,10 +608,22 @@ _ENDPOINTS: tuple[tuple[str, Handler, frozenset[str]], ...] = (
         frozenset({"access_token", "account_id", "processor"}),
     ),
     ("/processor/auth/get", _processor_auth_get, frozenset({"processor_token"})),
+    ("/processor/balance/get", _processor_balance_get, frozenset({"processor_token", "options"})),
     (
         "/sandbox/public_token/create",
         _sandbox_public_token_create,
         frozenset({"institution_id", "initial_products", "options", "user_token"}),
     ),
     ("/sandbox/item/reset_login", _sandbox_item_reset_login, frozenset({"access_token"})),
+    (
+        "/sandbox/item/fire_webhook",
+        _sandbox_item_fire_webhook,
+        frozenset({"access_token", "webhook_code", "webhook_type", "options"}),
+    ),
+    ("/webhook_verification_key/get", _webhook_verification_key_get, frozenset({"key_id"})),
+    (
+        "/sandbox/accounts/balance/set",
+        _sandbox_accounts_balance_set,
+        frozenset({"access_token", "account_id", "available", "current"}),
+    ),
 )

@@ -242,6 +242,8 @@ class _View:
             return None
         if self.item is not None:  # update mode: the same Item, logged in again
             item = {**self.item, "error": None}
+            # No LOGIN_REPAIRED here: Plaid sends it only when an Item recovers *without*
+            # the app's update mode; the app learns of this repair from Link's onSuccess.
             await self.records.put(state.ITEM, item["item_id"], item)
         else:
             item = await state.create_item(

@@ -47,6 +47,7 @@ __all__ = [
     "link_sessions",
     "login_required",
     "missing_fields",
+    "permission_revoked",
     "raise_item_error",
     "request_id",
     "save_link_session",
@@ -154,6 +155,15 @@ def login_required() -> PlaidError:
         "the login details of this item have changed (credentials, MFA, or required user "
         "action) and a user login is required to update this information. use Link's update "
         "mode to restore the item to a good state",
+    )
+
+
+def permission_revoked() -> PlaidError:
+    """The Item's user revoked access at the bank or at my.plaid.com: it never works again."""
+    return PlaidError(
+        "ITEM_ERROR",
+        "USER_PERMISSION_REVOKED",
+        "the user has revoked access to this item. the item can no longer be used",
     )
 
 
