@@ -90,9 +90,14 @@ def test_readiness_fails_on_a_full_disk(small_filesystem):
 
 @pytest.fixture
 def small_filesystem(tmp_path: Path) -> Iterator[Path]:
-    """A 4 MiB tmpfs (root only: mounting needs it); the test fails, loudly, elsewhere."""
+    """A 4 MiB tmpfs. Mounting needs root: CI runs as root, so there the test must run; on a
+    developer's machine without root it is skipped, saying why (the refusing-store test above
+    still covers the same path)."""
     if os.geteuid() != 0:
-        pytest.fail("mounting a small tmpfs needs root; run as root", pytrace=False)
+        message = "mounting a small tmpfs needs root; run the suite as root to include this test"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
     folder = tmp_path / f"fs-{uuid.uuid4().hex[:8]}"
     folder.mkdir()
     _mount(folder, "size=4m", fstype="tmpfs")
