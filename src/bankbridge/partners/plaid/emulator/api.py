@@ -187,16 +187,23 @@ def _string_list(body: Body, field: str, allowed: frozenset[str]) -> list[str]:
     return list(dict.fromkeys(value))
 
 
+def _token(call: _Call, field: str, prefix: str) -> str:
+    """The body's ``field`` token, refused as Plaid does when it lacks its ``prefix``."""
+    token = _string(call.body, field)
+    assert token is not None
+    if not token.startswith(prefix):
+        kind = field.removesuffix("_token")
+        raise invalid_input(
+            f"INVALID_{field.upper()}",
+            f"provided {kind} token is in an invalid format. "
+            f"expected format: {prefix.split('-')[0]}-<environment>-<identifier>",
+        )
+    return token
+
+
 async def _item(call: _Call, *, healthy: bool = True) -> Body:
     """The Item behind the request's ``access_token``; its error when ``healthy`` is asked."""
-    token = _string(call.body, "access_token")
-    assert token is not None
-    if not token.startswith(ACCESS_TOKEN_PREFIX):
-        raise invalid_input(
-            "INVALID_ACCESS_TOKEN",
-            "provided access token is in an invalid format. "
-            "expected format: access-<environment>-<identifier>",
-        )
+    token = _token(call, "access_token", ACCESS_TOKEN_PREFIX)
     link = await call.records.get(ACCESS_TOKEN, token)
     item = await call.records.get(ITEM, link["item_id"]) if link else None
     if item is None:
@@ -400,14 +407,7 @@ async def _link_token_get(call: _Call) -> Body:
 
 
 async def _public_token_exchange(call: _Call) -> Body:
-    token = _string(call.body, "public_token")
-    assert token is not None
-    if not token.startswith(PUBLIC_TOKEN_PREFIX):
-        raise invalid_input(
-            "INVALID_PUBLIC_TOKEN",
-            "provided public token is in an invalid format. "
-            "expected format: public-<environment>-<identifier>",
-        )
+    token = _token(call, "public_token", PUBLIC_TOKEN_PREFIX)
     record = await call.records.take(PUBLIC_TOKEN, token)
     item = await call.records.get(ITEM, record["item_id"]) if record else None
     if record is None or item is None or is_expired(record, call.context.now()):
