@@ -26,24 +26,10 @@ from support.offline_browser import (
     route_cdn,
     wait_until,
 )
+from support.plaid_link import EVENT_KEYS
 
 pytestmark = pytest.mark.browser
 
-EVENT_KEYS = {
-    "error_type",
-    "error_code",
-    "error_message",
-    "exit_status",
-    "institution_id",
-    "institution_name",
-    "institution_search_query",
-    "mfa_type",
-    "view_name",
-    "selection",
-    "timestamp",
-    "link_session_id",
-    "request_id",
-}
 LINK_FRAME = "iframe[title='Plaid Link']"
 FIRST_PLATYPUS = {"name": "First Platypus Bank", "institution_id": "ins_109508"}
 

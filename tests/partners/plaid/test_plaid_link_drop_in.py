@@ -16,25 +16,11 @@ import httpx
 from starlette.testclient import TestClient
 
 from flows import read_form
+from support.plaid_link import EVENT_KEYS
 
 LinkToken = Callable[..., str]
 LINK = "/sandbox/plaid/link"
 APP = "http://localhost:3000"
-EVENT_KEYS = {
-    "error_type",
-    "error_code",
-    "error_message",
-    "exit_status",
-    "institution_id",
-    "institution_name",
-    "institution_search_query",
-    "mfa_type",
-    "view_name",
-    "selection",
-    "timestamp",
-    "link_session_id",
-    "request_id",
-}
 
 
 def _drop_in(page: httpx.Response) -> dict[str, Any]:
