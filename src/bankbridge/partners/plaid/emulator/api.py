@@ -467,7 +467,8 @@ async def _processor_token_create(call: _Call) -> Body:
     return {"processor_token": token}
 
 
-async def _processor_auth_get(call: _Call) -> Body:
+async def _processor_account(call: _Call) -> Body:
+    """The one account a processor token shares; the Item's error when it has one."""
     token = _string(call.body, "processor_token")
     record = await call.records.get(PROCESSOR_TOKEN, token or "")
     item = await call.records.get(ITEM, record["item_id"]) if record else None
@@ -476,7 +477,12 @@ async def _processor_auth_get(call: _Call) -> Body:
             "INVALID_PROCESSOR_TOKEN", "provided processor token is invalid or does not exist"
         )
     raise_item_error(item)
-    account = next(a for a in item["accounts"] if a["account_id"] == record["account_id"])
+    account: Body = next(a for a in item["accounts"] if a["account_id"] == record["account_id"])
+    return account
+
+
+async def _processor_auth_get(call: _Call) -> Body:
+    account = await _processor_account(call)
     return {
         "account": _account_json(account),
         "numbers": {"ach": _ach_json(account), "eft": None, "international": None, "bacs": None},
@@ -484,16 +490,7 @@ async def _processor_auth_get(call: _Call) -> Body:
 
 
 async def _processor_balance_get(call: _Call) -> Body:
-    token = _string(call.body, "processor_token")
-    record = await call.records.get(PROCESSOR_TOKEN, token or "")
-    item = await call.records.get(ITEM, record["item_id"]) if record else None
-    if record is None or item is None:
-        raise invalid_input(
-            "INVALID_PROCESSOR_TOKEN", "provided processor token is invalid or does not exist"
-        )
-    raise_item_error(item)
-    account = next(a for a in item["accounts"] if a["account_id"] == record["account_id"])
-    return {"account": _account_json(account)}
+    return {"account": _account_json(await _processor_account(call))}
 
 
 async def _sandbox_accounts_balance_set(call: _Call) -> Body:
