@@ -6,9 +6,10 @@ import secrets
 import string
 from datetime import UTC, datetime
 
-__all__ = ["ALPHANUMERIC", "is_expired", "iso_timestamp", "opaque_id", "random_chars"]
+__all__ = ["ALPHANUMERIC", "BASE32", "is_expired", "iso_timestamp", "opaque_id", "random_chars"]
 
 ALPHANUMERIC = string.ascii_letters + string.digits
+BASE32 = string.ascii_lowercase + "234567"  # RFC 4648, lower case (Checkout.com ids and keys)
 
 
 def random_chars(alphabet: str, length: int) -> str:

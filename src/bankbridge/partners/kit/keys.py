@@ -33,12 +33,13 @@ from typing import Protocol
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from bankbridge.partners.kit.ids import BASE32
+
 __all__ = ["SandboxCredentials", "SandboxKeys"]
 
 SECRET_KEY_PREFIX = "sk_sbox_"
 PUBLIC_KEY_PREFIX = "pk_sbox_"
 CLIENT_ID_PREFIX = "ack_"
-_BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
 
 
 class _Fingerprinter(Protocol):
@@ -107,11 +108,11 @@ class SandboxKeys:
 
     def _owner_of_key(self, slug: str, key: str, prefix: str, kind: str) -> str | None:
         body = key.removeprefix(prefix) if key.startswith(prefix) else ""
-        if len(body) != 27 or any(c not in _BASE32 for c in body):
+        if len(body) != 27 or any(c not in BASE32 for c in body):
             return None
         bits = 0
         for char in body[:26]:
-            bits = bits << 5 | _BASE32.index(char)
+            bits = bits << 5 | BASE32.index(char)
         if bits & 0b11:  # 26 characters carry 130 bits: the last 2 are always 0
             return None
         enciphered = (bits >> 2).to_bytes(16, "big")
@@ -124,8 +125,8 @@ class SandboxKeys:
     def _key_body(self, slug: str, kind: str, owner: uuid.UUID) -> str:
         enciphered = self._cipher(slug, kind).encryptor().update(owner.bytes)
         bits = int.from_bytes(enciphered, "big") << 2
-        head = "".join(_BASE32[bits >> (5 * i) & 31] for i in reversed(range(26)))
-        check = _BASE32[int(self._digest(slug, kind + "-check", owner)[:2], 16) % 32]
+        head = "".join(BASE32[bits >> (5 * i) & 31] for i in reversed(range(26)))
+        check = BASE32[int(self._digest(slug, kind + "-check", owner)[:2], 16) % 32]
         return head + check
 
     def _cipher(self, slug: str, kind: str) -> Cipher[modes.ECB]:

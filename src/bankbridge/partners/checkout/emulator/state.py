@@ -24,7 +24,7 @@ from typing import Any
 
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.partners.checkout.cards import CARDS, Outcome, TestCard
-from bankbridge.partners.kit.ids import random_chars
+from bankbridge.partners.kit.ids import ALPHANUMERIC, BASE32, random_chars
 from bankbridge.partners.kit.tenancy import grant_record, owner_of
 from bankbridge.store.base import EmulatorRecords, NewRecord
 
@@ -64,8 +64,6 @@ PAYMENT = "payment"
 CARD_SOURCE = "card_source"  # (customer, card fingerprint) -> the reusable src_ id
 CARD_TOKEN = "card_token"
 
-BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
-ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 Body = dict[str, Any]
 

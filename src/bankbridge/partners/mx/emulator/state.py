@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bankbridge.partners.kit.ids import iso_timestamp  # MX: 2024-03-25T17:13:38Z
 from bankbridge.store.base import EmulatorRecords
 
 __all__ = [
@@ -215,7 +216,7 @@ async def save_member(
     ``challenge`` is the MFA type (TEXT, OPTIONS, IMAGE) of a CHALLENGED member."""
     guid = widget.get("member_guid")
     member = await records.get(MEMBER, guid) if guid else None
-    stamp = _timestamp(now)
+    stamp = iso_timestamp(now)
     if member is None:
         member = {
             "guid": guid or new_guid(MEMBER_PREFIX),
@@ -258,7 +259,7 @@ async def ensure_accounts(
     existing = await records.list(ACCOUNT, member["guid"])
     if existing:
         return existing
-    stamp = _timestamp(now)
+    stamp = iso_timestamp(now)
     created = []
     for name, kind, balance in SANDBOX_ACCOUNTS:
         number = _account_number()
@@ -310,11 +311,6 @@ async def delete_member(records: EmulatorRecords, member: dict[str, Any]) -> Non
     for account in await records.list(ACCOUNT, member["guid"]):
         await records.delete(ACCOUNT, account["guid"])
     await records.delete(MEMBER, member["guid"])
-
-
-def _timestamp(moment: datetime) -> str:
-    """MX's timestamp format: ``2024-03-25T17:13:38Z``."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _account_number() -> str:

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bankbridge.partners.kit.ids import is_expired as _is_expired
-from bankbridge.partners.kit.ids import iso_timestamp, opaque_id, random_chars
+from bankbridge.partners.kit.ids import iso_timestamp, opaque_id
 from bankbridge.partners.plaid.emulator import sandbox
 from bankbridge.store.base import EmulatorRecords
 
@@ -114,7 +114,7 @@ class PlaidError(Exception):
 
 def request_id() -> str:
     """A Plaid-style ``request_id`` (15 alphanumerics)."""
-    return random_chars("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 15)
+    return opaque_id(15)
 
 
 def is_expired(record: Body, now: datetime) -> bool:
