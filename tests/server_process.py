@@ -75,3 +75,24 @@ def create_account(env: Mapping[str, str], cwd: Path) -> dict[str, str]:
     )
     document: dict[str, str] = json.loads(result.stdout)
     return document
+
+
+def subscribed_headers(
+    base: str, account: Mapping[str, str], receiver_url: str, secret: str
+) -> dict[str, str]:
+    """Log in to a served BankBridge as ``account`` and subscribe ``receiver_url`` to its
+    webhooks; returns the headers of the account's further API requests."""
+    token = httpx.post(
+        f"{base}/token",
+        data={"grant_type": "client_credentials"},
+        auth=(account["key"], account["secret"]),
+    ).json()["access_token"]
+    hal = "application/vnd.dwolla.v1.hal+json"
+    headers = {"Authorization": f"Bearer {token}", "Accept": hal, "Content-Type": hal}
+    subscribed = httpx.post(
+        f"{base}/webhook-subscriptions",
+        json={"url": receiver_url, "secret": secret},
+        headers=headers,
+    )
+    assert subscribed.status_code == 201, subscribed.text
+    return headers

@@ -12,8 +12,7 @@ import time
 
 import httpx
 
-from helpers import HAL
-from server_process import create_account, served
+from server_process import create_account, served, subscribed_headers
 from webhook_testing import SECRET, Receiver
 
 PLAID = "cc37a51a-9674-5d46-b5d2-097d54ac7e8d"
@@ -30,18 +29,8 @@ def test_json_logs_share_request_ids_and_record_partner_calls_and_webhooks(tmp_p
     receiver = Receiver().start()
     try:
         with served(env, log) as base:
-            token = httpx.post(
-                f"{base}/token",
-                data={"grant_type": "client_credentials"},
-                auth=(account["key"], account["secret"]),
-            ).json()["access_token"]
-            headers = {"Authorization": f"Bearer {token}", "Accept": HAL, "Content-Type": HAL}
-            subscribed = httpx.post(
-                f"{base}/webhook-subscriptions",
-                json={"url": receiver.url, "secret": SECRET},
-                headers=headers,
-            )
-            assert subscribed.status_code == 201, subscribed.text
+            headers = subscribed_headers(base, account, receiver.url, SECRET)
+            token = headers["Authorization"].removeprefix("Bearer ")
             customer = httpx.post(
                 f"{base}/customers",
                 json={"firstName": "L", "lastName": "G", "email": "logs@example.com"},

@@ -7,8 +7,7 @@ import time
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from helpers import HAL
-from server_process import create_account, served
+from server_process import create_account, served, subscribed_headers
 from webhook_testing import SECRET, Receiver
 
 PLAID = "cc37a51a-9674-5d46-b5d2-097d54ac7e8d"
@@ -40,18 +39,7 @@ def test_metrics_count_requests_partner_calls_webhooks_and_replays_across_worker
     try:
         with served(env, tmp_path / "serve.log", "--workers", "2") as base:
             before = _samples(base)
-            token = httpx.post(
-                f"{base}/token",
-                data={"grant_type": "client_credentials"},
-                auth=(account["key"], account["secret"]),
-            ).json()["access_token"]
-            headers = {"Authorization": f"Bearer {token}", "Accept": HAL, "Content-Type": HAL}
-            subscribed = httpx.post(
-                f"{base}/webhook-subscriptions",
-                json={"url": receiver.url, "secret": SECRET},
-                headers=headers,
-            )
-            assert subscribed.status_code == 201
+            headers = subscribed_headers(base, account, receiver.url, SECRET)
             new_customer = {"firstName": "M", "lastName": "T", "email": "metrics@example.com"}
             once = {**headers, "Idempotency-Key": "metrics-test-key-1"}
             customer = httpx.post(f"{base}/customers", json=new_customer, headers=once)
