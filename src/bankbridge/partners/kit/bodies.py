@@ -37,6 +37,11 @@ class BodyError(Exception):
         self.reason = reason
         self.message = message
 
+    @property
+    def status(self) -> int:
+        """The HTTP status to answer: 413 for a body past the limit, else 400."""
+        return 413 if self.reason == "too_large" else 400
+
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The raw body, refused with ``BodyError("too_large")`` as soon as it passes ``limit``."""

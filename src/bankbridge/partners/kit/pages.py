@@ -20,7 +20,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import jinja2
@@ -31,6 +31,7 @@ __all__ = [
     "LOCAL_FRAME_ANCESTORS",
     "HostedPages",
     "frame_ancestors",
+    "frame_origins",
     "is_same_origin",
     "origin_of",
     "script_response",
@@ -102,6 +103,18 @@ def frame_ancestors(origins: Iterable[str]) -> str:
     """``'self'``, the local development origins, and each of ``origins`` once."""
     extra = [o for o in dict.fromkeys(origins) if o and o not in LOCAL_FRAME_ANCESTORS]
     return " ".join(["'self'", *LOCAL_FRAME_ANCESTORS, *extra])
+
+
+class _RegisteredUrls(Protocol):
+    """What ``frame_origins`` needs of an ``EmulatorContext`` (the kit sits below it)."""
+
+    async def registered_redirect_urls(self, owner: str) -> tuple[str, ...]: ...
+
+
+async def frame_origins(context: _RegisteredUrls, owner: str) -> list[str]:
+    """Origins that may embed ``owner``'s hosted pages: its registered redirect URLs'."""
+    urls = await context.registered_redirect_urls(owner)
+    return [origin for origin in map(origin_of, urls) if origin]
 
 
 def origin_of(url: str) -> str | None:

@@ -30,7 +30,6 @@ from bankbridge.partners.checkout.emulator.card_entry import check_card
 from bankbridge.partners.checkout.emulator.pages import (
     PARTNER_NAME,
     checkout_pages,
-    frame_origins_of,
 )
 from bankbridge.partners.checkout.emulator.request_ids import request_id_of
 from bankbridge.partners.checkout.emulator.state import (
@@ -43,7 +42,7 @@ from bankbridge.partners.checkout.emulator.state import (
     take_open_session,
 )
 from bankbridge.partners.kit.bodies import BodyError, read_json_object
-from bankbridge.partners.kit.pages import is_same_origin, script_response
+from bankbridge.partners.kit.pages import frame_origins, is_same_origin, script_response
 
 __all__ = ["component_routes"]
 
@@ -69,7 +68,7 @@ def component_routes(context: EmulatorContext) -> list[Route]:
         session_id = request.path_params["id"]
         found = await find_session(context, session_id)
         # An unknown session still gets the frame: its init call reports the error to the app.
-        origins = await frame_origins_of(context, found.owner) if found else []
+        origins = await frame_origins(context, found.owner) if found else []
         return pages.render(
             "flow_frame.html",
             {
@@ -88,8 +87,7 @@ def component_routes(context: EmulatorContext) -> list[Route]:
         try:
             body = await read_json_object(request, context.settings.max_body_bytes)
         except BodyError as exc:
-            status = 413 if exc.reason == "too_large" else 400
-            return _request_error(request, status, "request_invalid", exc.message)
+            return _request_error(request, exc.status, "request_invalid", exc.message)
         if not is_same_origin(request, context.settings.public_url):
             return _request_error(request, 403, "forbidden", "Flow's frame calls come from itself")
         found, failure = await _open(context, request, body)

@@ -33,9 +33,9 @@ from bankbridge.partners.checkout.emulator.state import (
     take_open_session,
 )
 from bankbridge.partners.kit.bodies import BodyError, read_form
-from bankbridge.partners.kit.pages import HostedPages, is_same_origin, origin_of
+from bankbridge.partners.kit.pages import HostedPages, frame_origins, is_same_origin
 
-__all__ = ["TEMPLATES_DIR", "checkout_pages", "frame_origins_of", "page_routes"]
+__all__ = ["TEMPLATES_DIR", "checkout_pages", "page_routes"]
 
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 PAYMENT_ID_PARAM = "cko-payment-id"
@@ -46,12 +46,6 @@ FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 def checkout_pages(context: EmulatorContext) -> HostedPages:
     """The Checkout.com page templates, with the kit's headers and base template."""
     return HostedPages(TEMPLATES_DIR, context.settings.public_url)
-
-
-async def frame_origins_of(context: EmulatorContext, owner: str) -> list[str]:
-    """Origins that may embed the owner's pages: its registered redirect URLs' origins."""
-    urls = await context.registered_redirect_urls(owner)
-    return [origin for origin in (origin_of(url) for url in urls) if origin]
 
 
 def page_routes(context: EmulatorContext) -> list[Route]:
@@ -68,7 +62,7 @@ def page_routes(context: EmulatorContext) -> list[Route]:
                 "Payment session not found",
                 "This Checkout.com payment session does not exist. Ask the app for a new one.",
             )
-        origins = await frame_origins_of(context, found.owner)
+        origins = await frame_origins(context, found.owner)
         if request.method == "POST" and not is_same_origin(request, context.settings.public_url):
             return _error(pages, 403, "Forbidden", "This form can only be sent from its own page.")
         state = await session_state(context, found.records, found.session)

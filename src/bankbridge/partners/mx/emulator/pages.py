@@ -31,7 +31,13 @@ from starlette.responses import Response
 
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.partners.kit.bodies import BodyError, read_form
-from bankbridge.partners.kit.pages import HostedPages, is_same_origin, origin_of, script_response
+from bankbridge.partners.kit.pages import (
+    HostedPages,
+    frame_origins,
+    is_same_origin,
+    origin_of,
+    script_response,
+)
 from bankbridge.partners.kit.tenancy import owner_of
 from bankbridge.partners.mx.emulator import webhooks
 from bankbridge.partners.mx.emulator import widget as events
@@ -85,24 +91,22 @@ class ConnectPage:
         owner = await owner_of(self.context.index, token)
         if owner is None:
             return self._message(404, "This connection link is not valid.")
-        redirect_urls = await self.context.registered_redirect_urls(owner)
-        frame_origins = [o for o in map(origin_of, redirect_urls) if o]
+        origins = await frame_origins(self.context, owner)
         form: dict[str, str] = {}
         if request.method == "POST":
             try:
                 form = await read_form(request, self.context.settings.max_body_bytes)
             except BodyError as error:
-                status = 413 if error.reason == "too_large" else 400
-                return self._message(status, "The form could not be read.", frame_origins)
+                return self._message(error.status, "The form could not be read.", origins)
             if not is_same_origin(request, self.context.settings.public_url):
-                return self._message(403, "This form was sent from another site.", frame_origins)
+                return self._message(403, "This form was sent from another site.", origins)
         session = _Session(
             self,
             owner,
             self.context.records_for(owner),
             token,
             target_origin=_target_origin(request, form),
-            frame_origins=frame_origins,
+            frame_origins=origins,
         )
         return await session.handle(request, form)
 

@@ -27,7 +27,7 @@ from starlette.routing import Route
 
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.partners.kit.bodies import BodyError, read_form
-from bankbridge.partners.kit.pages import HostedPages, is_same_origin, origin_of
+from bankbridge.partners.kit.pages import HostedPages, frame_origins, is_same_origin, origin_of
 from bankbridge.partners.kit.tenancy import owner_of
 from bankbridge.partners.plaid.emulator import link_flow, sandbox, state
 from bankbridge.store.base import EmulatorRecords
@@ -74,8 +74,9 @@ class _LinkPage:
             try:
                 fields = await read_form(request, self.context.settings.max_body_bytes)
             except BodyError as error:
-                status = 413 if error.reason == "too_large" else 400
-                return self.unavailable("", status, "Bad request", "The form could not be read.")
+                return self.unavailable(
+                    "", error.status, "Bad request", "The form could not be read."
+                )
         token = fields.get("token", "")
         parent = _parent_origin(fields.get("origin", ""))
         opening = request.method == "GET"  # a new page the app has yet to open
@@ -90,7 +91,7 @@ class _LinkPage:
                 "This Plaid Link session does not exist. Ask the app for a new link.",
                 opening=opening,
             )
-        frames = await self._frame_origins(owner)
+        frames = await frame_origins(self.context, owner)
         now = self.context.now()
         if state.is_expired(record, now) or await records.get(state.LINK_COMPLETION, token) is None:
             return self.unavailable(
@@ -116,10 +117,6 @@ class _LinkPage:
         if request.method == "GET":
             return await view.open()
         return await view.act(fields)
-
-    async def _frame_origins(self, owner: str) -> list[str]:
-        urls = await self.context.registered_redirect_urls(owner)
-        return [origin for url in urls if (origin := origin_of(url))]
 
     def unavailable(
         self,
