@@ -184,3 +184,21 @@ def test_checkout_faults_answer_its_statuses_and_fail_the_session(
     assert api.create_session(customer, "Checkout.com").status_code == 201  # spent
     api.post("/sandbox/faults", {"partner": "Checkout.com", "calls": 1, **fault})
     assert_dwolla_error(api.create_session(customer, "Checkout.com"), 502, "ServerError")
+
+
+def test_every_documented_error_simulates_without_a_made_up_related_resource():
+    """Errors that name a related resource (UpdateCredentials' exchange, DuplicateResource's
+    duplicate) are simulated plainly, never with the message standing in for that resource."""
+    import json
+
+    from bankbridge.api.errors import error_body
+    from bankbridge.api.preferred import _instance
+    from bankbridge.api.routes import api_routes
+
+    errors = {e for r in api_routes() if getattr(r, "operation", None) for e in r.operation.errors}
+    assert any(e.code == "UpdateCredentials" for e in errors)
+    for error in errors:
+        body = error_body(_instance(error), "http://testserver")
+        assert body["code"] == error.code
+        for link in (body.get("_links") or {}).values():
+            assert "Simulated" not in json.dumps(link), (error.code, body)

@@ -156,7 +156,7 @@ class IdempotencyMiddleware:
         if scheme.lower() != "bearer" or not token.strip():
             return None
         try:
-            account = await authenticate(services.store, token.strip())
+            account = await authenticate(services.store, token.strip(), services.token_cache)
         except BankBridgeError:
             return None
         return account.id
@@ -174,7 +174,7 @@ class IdempotencyMiddleware:
 def _new_owner() -> str:
     """This claim's owner: host and process (to tell in the table who held a key), and a
     random part, so that two requests of one process never pass for each other."""
-    return f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(8)}"
+    return f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(8)}"  # pid: after fork
 
 
 async def _keep_leased(store: IdempotencyStore, account_id: str, key: str, owner: str) -> None:

@@ -59,7 +59,10 @@ def _instance(error: type[BankBridgeError]) -> BankBridgeError:
     if issubclass(error, PartnerError):
         return PartnerError("simulated", _SIMULATED)
     try:
-        return error(_SIMULATED)
+        # By keyword: an error whose first parameter names a related resource (the exchange
+        # of UpdateCredentials, the duplicate of DuplicateResource) must not take the message
+        # for that resource; it needs one, so it falls back to the plain error below.
+        return error(message=_SIMULATED)
     except TypeError:  # an error that names a related resource: plain, with its code
         plain = BankBridgeError(_SIMULATED)
         plain.status, plain.code = error.status, error.code
