@@ -63,6 +63,7 @@ class FastPathMiddleware:
 async def _session_document(scope: Scope, session_id: str) -> bytes | None:
     """The 200 body for this request, or None to let the routed endpoint answer."""
     authorization = accept = None
+    prefer = False
     for name, value in scope["headers"]:
         if name == b"authorization":
             if authorization is None:  # the first one, as Starlette's Headers.get reads it
@@ -70,12 +71,14 @@ async def _session_document(scope: Scope, session_id: str) -> bytes | None:
         elif name == b"accept" and accept is None:
             accept = value.decode("latin-1")
         elif name == b"prefer":
-            return None  # the routed endpoint honours ``Prefer: code=`` (sandbox)
+            prefer = True
     scheme, _, token = (authorization or "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         return None
     services: Services = scope["app"].state.services
+    if prefer and services.settings.sandbox:
+        return None  # the routed endpoint honours ``Prefer: code=`` (sandbox only)
     try:
         account = await authenticate(services.store, token, services.token_cache)
         accept_media(accept)

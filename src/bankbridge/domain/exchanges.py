@@ -111,7 +111,11 @@ async def create_exchange(
     connection = None
     if token.kind == "mx.availableConnectionToken":
         connection = open_connection_token(vault, customer, token.value)
-    recent = await store.list_recent_exchange_sessions(account.id, slug, now() - SESSION_LOOKBACK)
+    recent = []
+    if token.kind == "plaid.publicToken":  # only a public token is checked against sessions
+        recent = await store.list_recent_exchange_sessions(
+            account.id, slug, now() - SESSION_LOOKBACK
+        )
     request = ExchangeRequest(
         customer,
         token.kind,
