@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from bankbridge.partners import PARTNERS
+from bankbridge.partners.kit.faults import FAULT_KINDS
+
 __all__ = ["Schema", "component_schemas"]
 
 Schema = dict[str, Any]
+
+_PARTNER_NAMES = [partner.name for partner in PARTNERS]  # MX, Plaid, Checkout.com
 
 # Schema helpers -------------------------------------------------------------------------
 
@@ -107,8 +112,8 @@ def component_schemas() -> dict[str, Schema]:
         "Health": _obj(["status"], status=_string(), mode=_string(), reason=_string()),
         "NewFault": _obj(
             ["partner", "fault"],
-            partner=_string(enum=["MX", "Plaid", "Checkout.com"]),
-            fault=_string(enum=["slow", "unavailable", "error"]),
+            partner=_string(enum=_PARTNER_NAMES),
+            fault=_string(enum=list(FAULT_KINDS)),
             error=_string(minLength=1, maxLength=64),
             delaySeconds={"type": "number", "minimum": 0, "maximum": 30},
             calls={"type": "integer", "minimum": 1, "maximum": 1000},
@@ -164,7 +169,7 @@ def component_schemas() -> dict[str, Schema]:
             _links("self"),
             ["id", "name", "status", "created"],
             id=uuid,
-            name=_string(enum=["MX", "Plaid", "Checkout.com"]),
+            name=_string(enum=_PARTNER_NAMES),
             status=_string(enum=["active"]),
             created=created,
         ),

@@ -20,7 +20,6 @@ __all__ = [
     "PLAID_VERSION",
     "VERIFICATION_STATUSES",
     "AuthAccount",
-    "ErrorBody",
     "LinkTokenCreateRequest",
     "account_balance",
     "account_status",
@@ -73,17 +72,6 @@ class LinkTokenCreateRequest(TypedDict):
     redirect_uri: NotRequired[str]
     android_package_name: NotRequired[str]
     webhook: NotRequired[str]
-
-
-class ErrorBody(TypedDict):
-    """Plaid's error body (every non-2xx answer)."""
-
-    error_type: str
-    error_code: str
-    error_message: str
-    display_message: str | None
-    request_id: str
-    status: NotRequired[int | None]
 
 
 @dataclass(frozen=True)

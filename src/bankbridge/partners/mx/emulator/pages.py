@@ -71,7 +71,6 @@ __all__ = ["ConnectPage"]
 
 HERE = Path(__file__).parent
 SCRIPT = (HERE / "scripts" / "connect.js").read_text(encoding="utf-8")
-ACTIONS = ("select", "back", "retry", "credentials", "mfa")
 
 
 class ConnectPage:
