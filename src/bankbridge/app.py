@@ -110,6 +110,9 @@ def create_app(settings: Settings) -> Starlette:
                     webhook_http,
                     render_event=event_renderer(settings.public_url),
                 )
+                # Webhooks this process queues wake its worker at commit; those queued by
+                # other processes are found by the poll (see BENCHMARKS.md, webhooks).
+                store.on_webhooks_due(worker.wake)
                 app.state.services = Services(
                     settings=settings,
                     store=store,

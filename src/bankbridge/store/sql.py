@@ -6,7 +6,7 @@ Emulator records and exchange sessions' provider data are sealed at rest (``seal
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -47,11 +47,32 @@ class SqlStore(ExchangeSql, IdempotencySql, TokenFailureSql, WebhookSql):
     def __init__(self, database: Database, vault: Vault | None = None) -> None:
         self.database = database
         self.vault = vault
+        self._due_listeners: list[Callable[[], None]] = []
+        # In a transaction-bound store (shared by nested ones): webhooks were queued in it.
+        self._due_in_transaction: list[bool] | None = None
+
+    def on_webhooks_due(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (the delivery worker's ``wake``) whenever webhooks this store
+        queued become due: after the commit of the transaction that queued them."""
+        self._due_listeners.append(listener)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlStore]:
         async with self.database.transaction() as tx:
-            yield SqlStore(tx, self.vault)
+            bound = SqlStore(tx, self.vault)
+            bound._due_listeners = self._due_listeners
+            bound._due_in_transaction = self._due_in_transaction or [False]
+            yield bound
+        # Committed. Only the outermost transaction tells: a nested one commits with it.
+        if self._due_in_transaction is None and bound._due_in_transaction[0]:
+            self._webhooks_due()
+
+    def _webhooks_due(self) -> None:
+        if self._due_in_transaction is not None:
+            self._due_in_transaction[0] = True
+            return
+        for listener in self._due_listeners:
+            listener()
 
     async def probe_readiness(self) -> None:
         # A committed upsert of one fixed row: a read-only file, a full disk or a lost
