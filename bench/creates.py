@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
+import contextlib
 import json
 import statistics
 import tempfile
@@ -23,8 +23,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import asyncpg
 import httpx
+from scratch_pg import scratch_database
 
 from bankbridge.app import create_app
 from bankbridge.config import Secret, Settings
@@ -130,24 +130,6 @@ async def _run(app: Any, rotation: list[tuple[dict[str, Any], bytes]], creates: 
     return elapsed
 
 
-async def _fresh_pg(admin: str, name: str) -> str:
-    conn = await asyncpg.connect(admin, timeout=5)
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        await conn.execute(f"CREATE DATABASE {name}")
-    finally:
-        await conn.close()
-    return admin.rsplit("/", 1)[0] + "/" + name
-
-
-async def _drop_pg(admin: str, name: str) -> None:
-    conn = await asyncpg.connect(admin, timeout=5)
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    finally:
-        await conn.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--creates", type=int, default=300, help="creates per round and partner")
@@ -155,14 +137,14 @@ def main() -> None:
     parser.add_argument("--pg", help="PostgreSQL admin URL (a scratch database is made)")
     parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
-    targets: list[tuple[str, str]] = []
-    if not args.no_sqlite:
-        targets.append(("SQLite", f"sqlite:///{tempfile.mkdtemp()}/creates.db"))
-    name = "bankbridge_bench_creates_" + base64.b32encode(b"%d" % time.time_ns()).decode()[-8:]
-    name = name.lower().rstrip("=")
-    if args.pg:
-        targets.append(("PostgreSQL", asyncio.run(_fresh_pg(args.pg, name))))
-    try:
+    with contextlib.ExitStack() as stack:
+        targets: list[tuple[str, str]] = []
+        if not args.no_sqlite:
+            targets.append(("SQLite", f"sqlite:///{tempfile.mkdtemp()}/creates.db"))
+        if args.pg:
+            targets.append(
+                ("PostgreSQL", stack.enter_context(scratch_database(args.pg, "creates")))
+            )
         for label, url in targets:
             results = asyncio.run(measure(url, args.creates, args.rounds))
             for slug, timings in results.items():
@@ -170,9 +152,6 @@ def main() -> None:
                     f"{label:10s} {slug:8s} median {statistics.median(timings):7.0f} µs/create"
                     f"   min {min(timings):7.0f}"
                 )
-    finally:
-        if args.pg:
-            asyncio.run(_drop_pg(args.pg, name))
 
 
 if __name__ == "__main__":
