@@ -196,6 +196,14 @@ class AccountStore(Protocol):
         """An account's customers, newest first."""
         ...
 
+    async def get_partner_user(self, customer_id: str, partner: str) -> str | None:
+        """The partner-side user remembered for the customer (``set_partner_user``)."""
+        ...
+
+    async def set_partner_user(self, customer_id: str, partner: str, user_ref: str) -> None:
+        """Remember (or replace) the partner-side user that stands for the customer."""
+        ...
+
     async def create_exchange_session(self, session: ExchangeSession) -> None:
         """Store a new exchange session."""
         ...

@@ -230,6 +230,22 @@ class SqlStore(ExchangeSql, IdempotencySql, TokenFailureSql, WebhookSql):
         )
         return Page([_customer(row) for row in rows], int(total["n"]) if total else 0)
 
+    async def get_partner_user(self, customer_id: str, partner: str) -> str | None:
+        row = await self.database.fetch_one(
+            "SELECT user_ref FROM customer_partner_users "
+            "WHERE customer_id = :customer AND partner = :partner",
+            {"customer": customer_id, "partner": partner},
+        )
+        return str(row["user_ref"]) if row else None
+
+    async def set_partner_user(self, customer_id: str, partner: str, user_ref: str) -> None:
+        await self.database.execute(
+            "INSERT INTO customer_partner_users (customer_id, partner, user_ref) "
+            "VALUES (:customer, :partner, :ref) "
+            "ON CONFLICT (customer_id, partner) DO UPDATE SET user_ref = excluded.user_ref",
+            {"customer": customer_id, "partner": partner, "ref": user_ref},
+        )
+
     # Exchange sessions --------------------------------------------------------------
 
     async def create_exchange_session(self, session: ExchangeSession) -> None:

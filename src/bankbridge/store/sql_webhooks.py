@@ -47,6 +47,7 @@ class WebhookSql:
     def _webhooks_due(self) -> None:
         """Webhooks were queued or made due (``SqlStore`` tells the worker once committed)."""
         raise NotImplementedError
+
     async def count_pending_webhooks(self) -> int:
         """How many webhooks await a (re)delivery attempt (the partial index answers)."""
         row = await self.database.fetch_one(

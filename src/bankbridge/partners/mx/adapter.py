@@ -72,18 +72,36 @@ class MxAdapter:
     ) -> ProviderSession:
         """Find or create the customer's MX user and request a Connect widget URL.
 
+        With ``request.partner_user`` (the user of the customer's earlier sessions) the
+        lookup is skipped; a 404 for that user falls back to finding or creating it.
+
         ``current_member_guid`` reopens an existing member (re-authentication) instead of
         connecting a new one.
         """
-        user_guid = await self._ensure_user(request.customer)
-        answer = await self._call(
-            "POST",
-            f"/users/{_segment(user_guid)}/widget_urls",
-            json=wire.widget_url_request(current_member_guid),
-        )
+        body = wire.widget_url_request(current_member_guid)
+        answer = None
+        user_guid = request.partner_user
+        if user_guid is not None:  # remembered from an earlier session: one call, not two
+            try:
+                answer = await self._call(
+                    "POST", f"/users/{_segment(user_guid)}/widget_urls", json=body
+                )
+            except MxApiError as exc:
+                if exc.status_code != 404:
+                    raise
+        if answer is None:  # no user known, or MX no longer knows it: find or create it
+            user_guid = await self._ensure_user(request.customer)
+            answer = await self._call(
+                "POST", f"/users/{_segment(user_guid)}/widget_urls", json=body
+            )
         with partner_errors(PARTNER):
             url = wire.read_widget_url(answer)
-        return ProviderSession(url=url, external_ref=user_guid, expires_at=now() + WIDGET_URL_TTL)
+        return ProviderSession(
+            url=url,
+            external_ref=user_guid,
+            expires_at=now() + WIDGET_URL_TTL,
+            partner_user=user_guid,
+        )
 
     async def open_exchange(self, request: ExchangeRequest) -> OpenedExchange:
         """An available connection (already verified by BankBridge) that MX still knows."""
