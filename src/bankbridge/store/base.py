@@ -110,10 +110,17 @@ class EmulatorRecords(Protocol):
         """Insert or replace one record."""
         ...
 
-    async def put_all(self, records: Sequence[NewRecord]) -> None:
+    async def put_all(
+        self,
+        records: Sequence[NewRecord],
+        *,
+        also: Sequence[tuple[EmulatorRecords, NewRecord]] = (),
+    ) -> None:
         """Insert or replace several records in one write: all or none.
 
-        No two may share a (kind, key).
+        ``also`` adds records of other namespaces of the same store (a capability in the
+        partner's index, ``kit/tenancy.py``) to that one write. No two may share a
+        (namespace, kind, key).
         """
         ...
 

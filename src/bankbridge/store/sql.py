@@ -356,53 +356,25 @@ class _SqlEmulatorRecords:
         parent: str | None = None,
         expires_at: datetime | None = None,
     ) -> None:
-        stored_key = self._key(kind, key)
-        params = {
-            "partner": self._partner,
-            "kind": kind,
-            "key": stored_key,
-            "parent": parent,
-            "data": seal_record(self._vault, self._partner, kind, stored_key, data),
-            "expires": to_micros(expires_at) if expires_at else None,
-            "created": to_micros(now()),
-        }
-        await self._db.execute(
-            "INSERT INTO emulator_records (partner, kind, record_key, parent, data, expires_at, "
-            "created_at) VALUES (:partner, :kind, :key, :parent, :data, :expires, :created) "
-            "ON CONFLICT (partner, kind, record_key) DO UPDATE SET parent = excluded.parent, "
-            "data = excluded.data, expires_at = excluded.expires_at",
-            params,
-        )
+        await self.put_all([NewRecord(kind, key, data, parent=parent, expires_at=expires_at)])
 
-    async def put_all(self, records: Sequence[NewRecord]) -> None:
+    async def put_all(
+        self,
+        records: Sequence[NewRecord],
+        *,
+        also: Sequence[tuple[EmulatorRecords, NewRecord]] = (),
+    ) -> None:
         # One multi-row statement: one round trip and one commit, atomic without a
         # transaction (which would cost PostgreSQL two more round trips).
-        if len({(r.kind, r.key) for r in records}) != len(records):
+        writes: list[tuple[_SqlEmulatorRecords, NewRecord]] = [(self, r) for r in records]
+        for namespace, record in also:
+            if not isinstance(namespace, _SqlEmulatorRecords) or namespace._db is not self._db:
+                raise ValueError("put_all: other records must be in the same database")
+            writes.append((namespace, record))
+        if len({(n._partner, r.kind, r.key) for n, r in writes}) != len(writes):
             raise ValueError("put_all: each (kind, key) may appear only once")
-        if not records:
-            return
-        created = to_micros(now())
-        params: dict[str, Any] = {"partner": self._partner, "created": created}
-        rows = []
-        for i, record in enumerate(records):
-            stored_key = self._key(record.kind, record.key)
-            params[f"kind{i}"] = record.kind
-            params[f"key{i}"] = stored_key
-            params[f"parent{i}"] = record.parent
-            params[f"data{i}"] = seal_record(
-                self._vault, self._partner, record.kind, stored_key, record.data
-            )
-            params[f"expires{i}"] = to_micros(record.expires_at) if record.expires_at else None
-            rows.append(
-                f"(:partner, :kind{i}, :key{i}, :parent{i}, :data{i}, :expires{i}, :created)"
-            )
-        await self._db.execute(
-            "INSERT INTO emulator_records (partner, kind, record_key, parent, data, expires_at, "
-            f"created_at) VALUES {', '.join(rows)} "
-            "ON CONFLICT (partner, kind, record_key) DO UPDATE SET parent = excluded.parent, "
-            "data = excluded.data, expires_at = excluded.expires_at",
-            params,
-        )
+        if writes:
+            await self._db.execute(_put_rows(writes), _put_params(writes))
 
     async def get(self, kind: str, key: str) -> dict[str, Any] | None:
         row = await self._db.fetch_one(
@@ -490,3 +462,31 @@ def _customer(row: Row) -> Customer:
         correlation_id=row["correlation_id"],
         created=from_micros(row["created_at"]),
     )
+
+
+def _put_rows(writes: Sequence[tuple[_SqlEmulatorRecords, NewRecord]]) -> str:
+    rows = ", ".join(
+        f"(:partner{i}, :kind{i}, :key{i}, :parent{i}, :data{i}, :expires{i}, :created)"
+        for i in range(len(writes))
+    )
+    return (
+        "INSERT INTO emulator_records (partner, kind, record_key, parent, data, expires_at, "
+        f"created_at) VALUES {rows} "
+        "ON CONFLICT (partner, kind, record_key) DO UPDATE SET parent = excluded.parent, "
+        "data = excluded.data, expires_at = excluded.expires_at"
+    )
+
+
+def _put_params(writes: Sequence[tuple[_SqlEmulatorRecords, NewRecord]]) -> dict[str, Any]:
+    params: dict[str, Any] = {"created": to_micros(now())}
+    for i, (namespace, record) in enumerate(writes):
+        stored_key = namespace._key(record.kind, record.key)
+        params[f"partner{i}"] = namespace._partner
+        params[f"kind{i}"] = record.kind
+        params[f"key{i}"] = stored_key
+        params[f"parent{i}"] = record.parent
+        params[f"data{i}"] = seal_record(
+            namespace._vault, namespace._partner, record.kind, stored_key, record.data
+        )
+        params[f"expires{i}"] = to_micros(record.expires_at) if record.expires_at else None
+    return params
