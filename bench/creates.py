@@ -42,7 +42,9 @@ CUSTOMERS = 20
 App = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 
-async def measure(url: str, creates: int, rounds: int) -> dict[str, list[float]]:
+async def measure(
+    url: str, creates: int, rounds: int, slugs: tuple[str, ...] = tuple(PARTNER_IDS)
+) -> dict[str, list[float]]:
     """µs per create for each partner, one entry per round."""
     settings = Settings(
         database_url=url, public_url_override=PUBLIC_URL, secret_key=Secret("bench-not-secret")
@@ -54,7 +56,7 @@ async def measure(url: str, creates: int, rounds: int) -> dict[str, list[float]]
         token, customers = await _setup(app, created.application.key, created.secret)
         requests = {
             slug: [_create_request(token, c, PARTNER_IDS[slug]) for c in customers]
-            for slug in PARTNER_IDS
+            for slug in slugs
         }
         for slug in requests:  # warm-up: MX users exist, caches are filled
             await _run(app, requests[slug], len(customers) * 2)
@@ -136,6 +138,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--pg", help="PostgreSQL admin URL (a scratch database is made)")
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--partners", default=",".join(PARTNER_IDS), help="e.g. mx,plaid")
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
         targets: list[tuple[str, str]] = []
@@ -146,7 +149,8 @@ def main() -> None:
                 ("PostgreSQL", stack.enter_context(scratch_database(args.pg, "creates")))
             )
         for label, url in targets:
-            results = asyncio.run(measure(url, args.creates, args.rounds))
+            slugs = tuple(args.partners.split(","))
+            results = asyncio.run(measure(url, args.creates, args.rounds, slugs))
             for slug, timings in results.items():
                 print(
                     f"{label:10s} {slug:8s} median {statistics.median(timings):7.0f} µs/create"

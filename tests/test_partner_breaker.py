@@ -20,7 +20,7 @@ from starlette.testclient import TestClient
 
 from bankbridge.app import create_app
 from bankbridge.config import Secret, Settings
-from bankbridge.partner_calls import NoCookies, PartnerRoute, PartnerTransport
+from bankbridge.partner_calls import PartnerClient, PartnerRoute, PartnerTransport
 from helpers import TEST_SECRET_KEY, ApiClient, assert_dwolla_error, sandbox_credentials
 from live_server import free_port
 
@@ -117,7 +117,7 @@ def test_only_calls_safe_to_repeat_are_retried():
 
 def test_partner_calls_are_routed_by_base_url_and_never_carry_another_calls_cookies():
     """Routes match scheme, host, port and path prefix (the longest base first); a
-    ``Set-Cookie`` from one answer is not sent on the next call (``NoCookies``)."""
+    ``Set-Cookie`` from one answer is not sent on the next call (``PartnerClient``)."""
     seen: list[tuple[str, str | None]] = []
 
     def route(slug: str, base: str) -> PartnerRoute:
@@ -139,7 +139,7 @@ def test_partner_calls_are_routed_by_base_url_and_never_carry_another_calls_cook
     )
 
     async def run() -> list[int]:
-        async with httpx.AsyncClient(transport=transport, cookies=NoCookies()) as http:
+        async with PartnerClient(transport=transport) as http:
             urls = [
                 "http://127.0.0.1:8000/sandbox/mx/users?id=a",
                 "http://127.0.0.1:8000/sandbox/mx/x/y",

@@ -31,7 +31,7 @@ from bankbridge.domain.accounts import TokenCache
 from bankbridge.draining import Draining
 from bankbridge.housekeeping import Housekeeper
 from bankbridge.logs import install_request_context
-from bankbridge.partner_calls import NoCookies, PartnerRoute, PartnerTransport
+from bankbridge.partner_calls import PartnerClient, PartnerRoute, PartnerTransport
 from bankbridge.partners import PARTNERS
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.redaction import install_access_log_redaction
@@ -98,10 +98,8 @@ def create_app(settings: Settings) -> Starlette:
             if sealed:
                 log.info("sealed %d rows stored before secrets were encrypted at rest", sealed)
             async with (
-                httpx.AsyncClient(
-                    transport=_partner_transport(settings, emulators),
-                    timeout=PARTNER_TIMEOUT,
-                    cookies=NoCookies(),
+                PartnerClient(
+                    transport=_partner_transport(settings, emulators), timeout=PARTNER_TIMEOUT
                 ) as http,
                 delivery_client(allow_local=settings.sandbox) as webhook_http,
             ):

@@ -19,7 +19,6 @@ decides per partner) and around each call:
 from __future__ import annotations
 
 import asyncio
-import http.cookiejar
 import logging
 import random
 import re
@@ -33,7 +32,7 @@ import httpx
 from bankbridge.metrics import count_partner_call
 from bankbridge.partners.http import PartnerCircuitOpen
 
-__all__ = ["Breaker", "NoCookies", "PartnerRoute", "PartnerTransport", "operation_of"]
+__all__ = ["Breaker", "PartnerClient", "PartnerRoute", "PartnerTransport", "operation_of"]
 
 log = logging.getLogger("bankbridge.partners")
 
@@ -44,19 +43,31 @@ _RETRIED_STATUSES = frozenset({502, 503, 504})
 _BACKOFF_SECONDS = 0.1
 
 
-class NoCookies(http.cookiejar.CookieJar):
-    """The partner client's cookie jar, which keeps nothing.
+class PartnerClient(httpx.AsyncClient):
+    """The adapters' one HTTP client: an ``httpx.AsyncClient`` that keeps no cookies.
 
-    One client makes every account's partner calls: a cookie one partner answer sets must
-    not ride along on another account's call. (None of the partners' APIs uses cookies,
-    and not storing them also spares each call the jar's work.)
+    One client makes every account's partner calls, so a cookie one partner answer sets
+    must never ride along on another account's call. None of the partners' APIs uses
+    cookies, and not reading ``Set-Cookie`` into a jar also spares every call that work.
     """
 
-    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return _NO_COOKIES
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
         return None
 
-    def extract_cookies(self, response: Any, request: Any) -> None:
+
+class _Cookieless(httpx.Cookies):
+    """Cookies that are never extracted from an answer (and so never sent)."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
         return None
+
+
+_NO_COOKIES = _Cookieless()
 
 
 @dataclass(frozen=True)
