@@ -66,6 +66,10 @@ class MxAdapter:
     def __init__(self, credentials: PartnerCredentials, http: httpx.AsyncClient) -> None:
         self.credentials = credentials
         self.http = http
+        # HTTP Basic with the client id and API key, as MX's API and its webhooks use it.
+        self._authorization = "Basic " + base64.b64encode(
+            f"{credentials.client_id}:{credentials.secret.peek()}".encode()
+        ).decode("ascii")
 
     async def create_session(
         self, request: SessionRequest, *, current_member_guid: str | None = None
@@ -178,11 +182,8 @@ class MxAdapter:
         (MX's webhook security: credentials the client gives MX; here the MX client_id and
         api_key both sides hold). MX webhooks carry no nonce or time, so every verified
         delivery is new; the changes they cause are idempotent."""
-        expected = base64.b64encode(
-            f"{self.credentials.client_id}:{self.credentials.secret.peek()}".encode()
-        ).decode()
         given = headers.get("authorization", "")
-        if not hmac.compare_digest(given.encode(), f"Basic {expected}".encode()):
+        if not hmac.compare_digest(given.encode(), self._authorization.encode()):
             raise WebhookRejected("the HTTP Basic credentials do not match")
         try:
             document = json.loads(body)
@@ -324,7 +325,7 @@ class MxAdapter:
         params: dict[str, str] | None = None,
         json: Any = None,
     ) -> httpx.Response:
-        headers = {"Accept": wire.MX_MEDIA_TYPE}
+        headers = {"Accept": wire.MX_MEDIA_TYPE, "Authorization": self._authorization}
         if json is not None:
             headers["Content-Type"] = "application/json"
         with partner_errors(PARTNER):
@@ -334,7 +335,6 @@ class MxAdapter:
                 params=params,
                 json=json,
                 headers=headers,
-                auth=httpx.BasicAuth(self.credentials.client_id, self.credentials.secret.peek()),
             )
 
 
