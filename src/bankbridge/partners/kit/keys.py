@@ -133,8 +133,9 @@ class SandboxKeys:
         owner = uuid.UUID(bytes=self._cipher(slug, kind).decryptor().update(enciphered))
         if owner.version != 4 or owner.variant != uuid.RFC_4122:  # account ids are uuid4
             return None
-        expected = self._key_body(slug, kind, owner)
-        return str(owner) if self._matches(expected, body) else None
+        derived = self.for_account(slug, str(owner))
+        expected = derived.secret if kind == "secret" else derived.public_key or ""
+        return str(owner) if self._matches(expected.removeprefix(prefix), body) else None
 
     def _key_body(self, slug: str, kind: str, owner: uuid.UUID) -> str:
         enciphered = self._cipher(slug, kind).encryptor().update(owner.bytes)
