@@ -184,6 +184,16 @@ class AccountStore(Protocol):
         """The account and expiry of a token, by its hash (one indexed lookup)."""
         ...
 
+    async def remove_access_token(self, token_hash: str) -> None:
+        """Delete one token (sign-out); nothing happens when it is unknown."""
+        ...
+
+    async def set_account_settings(
+        self, account_id: str, redirect_urls: tuple[str, ...], partners: tuple[str, ...]
+    ) -> None:
+        """Replace an account's redirect URLs and enabled partner slugs."""
+        ...
+
     async def create_customer(self, customer: Customer) -> Customer | None:
         """Store a customer; returns the existing one instead when the email is taken."""
         ...

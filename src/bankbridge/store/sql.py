@@ -154,6 +154,23 @@ class SqlStore(ExchangeSql, IdempotencySql, TokenFailureSql, WebhookSql):
         )
         return (_account(row), from_micros(row["token_expires_at"])) if row else None
 
+    async def remove_access_token(self, token_hash: str) -> None:
+        await self.database.execute(
+            "DELETE FROM access_tokens WHERE token_hash = :hash", {"hash": token_hash}
+        )
+
+    async def set_account_settings(
+        self, account_id: str, redirect_urls: tuple[str, ...], partners: tuple[str, ...]
+    ) -> None:
+        await self.database.execute(
+            "UPDATE accounts SET redirect_urls = :urls, partners = :partners WHERE id = :id",
+            {
+                "urls": json.dumps(list(redirect_urls)),
+                "partners": json.dumps(list(partners)),
+                "id": account_id,
+            },
+        )
+
     # Customers ----------------------------------------------------------------------
 
     async def create_customer(self, customer: Customer) -> Customer | None:
