@@ -333,12 +333,33 @@ NO_ACCOUNT_IDS: dict[tuple[str, str], str] = {
     ("GET", "/console/"): "the session's own account",
     ("GET", "/console/customers"): "lists the session's own (through GET /customers)",
     ("POST", "/console/customers"): "creates for the session's account",
+    ("GET", "/console/flow"): "lists the session's own customers (through GET /customers)",
+    ("POST", "/console/flow"): (
+        "creates for the session's account; another's customer id is refused by the API "
+        "(tests/console/test_console_flow_http.py)"
+    ),
+    ("GET", "/console/sandbox"): "lists the session's own faults (through GET /sandbox/faults)",
+    ("POST", "/console/sandbox/faults"): "sets the session's own emulator's fault",
+    ("POST", "/console/sandbox/faults/clear"): "clears the session's own faults",
 }
 
 # Console pages that name a resource: B's console session, given A's id, gets the not-found
 # page (the API refused B's token), for GETs and for the forms that act on a resource.
 CONSOLE_PAGES: dict[tuple[str, str], str] = {
     ("GET", "/console/customers/{id}"): "/console/customers/{customer}",
+    ("GET", "/console/flow/{customer}/sessions/{id}"): (
+        "/console/flow/{customer}/sessions/{plaid_session}"
+    ),
+    ("POST", "/console/flow/{customer}/exchanges"): "/console/flow/{customer}/exchanges",
+    ("POST", "/console/flow/{customer}/funding-sources"): (
+        "/console/flow/{customer}/funding-sources"
+    ),
+    ("POST", "/console/exchanges/{id}/sandbox/reset-login"): (
+        "/console/exchanges/{exchange}/sandbox/reset-login"
+    ),
+    ("POST", "/console/funding-sources/{id}/sandbox/balance"): (
+        "/console/funding-sources/{funding_source}/sandbox/balance"
+    ),
 }
 
 # Hosted pages: the unguessable token in the URL is the capability (as at the partners); no

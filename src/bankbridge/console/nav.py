@@ -23,8 +23,9 @@ class NavEntry:
 NAV: tuple[NavEntry, ...] = (
     NavEntry("home", "Overview", "/console/"),
     NavEntry("customers", "Customers", "/console/customers"),
-    # The "Walk a flow" entry (branch console-flow) goes here.
+    NavEntry("flow", "Walk a flow", "/console/flow"),
     NavEntry("events", "Events", "/console/events"),
     NavEntry("webhooks", "Webhooks", "/console/webhook-subscriptions"),
+    NavEntry("sandbox", "Sandbox", "/console/sandbox"),
     NavEntry("settings", "Settings", "/console/settings"),
 )

@@ -6,13 +6,18 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from bankbridge.console.pages import browse, sign_in
+from bankbridge.console.pages import browse, flow, levers, sign_in
 from bankbridge.console.rendering import STATIC
 from bankbridge.console.session import public_page
 
 __all__ = ["console_mount"]
 
-_STATIC_FILES = {"console.css": "text/css", "console.js": "text/javascript"}
+_STATIC_FILES = {
+    "console.css": "text/css",
+    "console.js": "text/javascript",
+    "flow.css": "text/css",
+    "flow.js": "text/javascript",
+}
 
 
 async def static_file(request: Request) -> Response:
@@ -38,6 +43,8 @@ def console_routes() -> list[BaseRoute]:
         Route("/static/{name}", static_file, methods=["GET"]),
         *sign_in.ROUTES,
         *browse.ROUTES,
+        *flow.ROUTES,
+        *levers.ROUTES,
         Route("/{path:path}", no_such_page, methods=["GET", "POST"]),  # keep last
     ]
 
