@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from bankbridge.console.pages import browse, sign_in
+from bankbridge.console.pages import browse, events, resources, settings, sign_in, webhooks
 from bankbridge.console.rendering import STATIC
 from bankbridge.console.session import public_page
 
@@ -38,6 +38,10 @@ def console_routes() -> list[BaseRoute]:
         Route("/static/{name}", static_file, methods=["GET"]),
         *sign_in.ROUTES,
         *browse.ROUTES,
+        *resources.ROUTES,
+        *events.ROUTES,
+        *webhooks.ROUTES,
+        *settings.ROUTES,
         Route("/{path:path}", no_such_page, methods=["GET", "POST"]),  # keep last
     ]
 
