@@ -14,6 +14,9 @@ from typing import Any
 import httpx
 from starlette.testclient import TestClient
 
+from flows import complete_plaid_link, public_token_of
+from helpers import ApiClient
+
 COOKIE = "bankbridge_console"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -75,3 +78,31 @@ class ConsoleUser:
             form.setdefault("csrf_token", self.csrf())
         kwargs.setdefault("follow_redirects", False)
         return self.client.post(path, data=form, headers=headers, **kwargs)
+
+
+def link_with_plaid(client: TestClient, api: ApiClient) -> dict[str, str]:
+    """A customer, a Plaid session completed through Link, its exchange and funding source."""
+    customer = api.create_customer()
+    session = api.create_session(customer, "Plaid").headers["location"]
+    link_token = api.get(session).json()["externalProviderSessionToken"]
+    page = complete_plaid_link(client, f"/sandbox/plaid/link?token={link_token}")
+    exchange = api.post(
+        f"/customers/{customer['id']}/exchanges",
+        {"plaid": {"publicToken": public_token_of(page.text)}},
+    )
+    assert exchange.status_code == 201, exchange.text
+    source = api.post(
+        f"/customers/{customer['id']}/funding-sources",
+        {
+            "_links": {"exchange": {"href": exchange.headers["location"]}},
+            "bankAccountType": "checking",
+            "name": "Checking",
+        },
+    )
+    assert source.status_code == 201, source.text
+    return {
+        "customer": customer["id"],
+        "session": session.rsplit("/", 1)[1],
+        "exchange": exchange.headers["location"].rsplit("/", 1)[1],
+        "funding_source": source.headers["location"].rsplit("/", 1)[1],
+    }

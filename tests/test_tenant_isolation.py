@@ -333,6 +333,12 @@ NO_ACCOUNT_IDS: dict[tuple[str, str], str] = {
     ("GET", "/console/"): "the session's own account",
     ("GET", "/console/customers"): "lists the session's own (through GET /customers)",
     ("POST", "/console/customers"): "creates for the session's account",
+    ("GET", "/console/events"): "lists the session's own (through GET /events)",
+    ("GET", "/console/webhook-subscriptions"): "lists the session's own",
+    ("POST", "/console/webhook-subscriptions"): "creates for the session's account",
+    ("GET", "/console/settings"): "the session's own account",
+    ("POST", "/console/settings"): "changes the session's own account",
+    ("POST", "/console/settings/secret"): "rotates the session's own account's secret",
     ("GET", "/console/flow"): "lists the session's own customers (through GET /customers)",
     ("POST", "/console/flow"): (
         "creates for the session's account; another's customer id is refused by the API "
@@ -345,8 +351,20 @@ NO_ACCOUNT_IDS: dict[tuple[str, str], str] = {
 
 # Console pages that name a resource: B's console session, given A's id, gets the not-found
 # page (the API refused B's token), for GETs and for the forms that act on a resource.
+_PAUSE = {"action": "pause"}
 CONSOLE_PAGES: dict[tuple[str, str], str] = {
     ("GET", "/console/customers/{id}"): "/console/customers/{customer}",
+    ("GET", "/console/exchange-sessions/{id}"): "/console/exchange-sessions/{plaid_session}",
+    ("GET", "/console/exchanges/{id}"): "/console/exchanges/{exchange}",
+    ("GET", "/console/funding-sources/{id}"): "/console/funding-sources/{funding_source}",
+    ("GET", "/console/events/{id}"): "/console/events/{event}",
+    ("GET", "/console/webhook-subscriptions/{id}"): "/console/webhook-subscriptions/{subscription}",
+    (
+        "POST",
+        "/console/webhook-subscriptions/{id}",
+    ): "/console/webhook-subscriptions/{subscription}",
+    ("GET", "/console/webhooks/{id}"): "/console/webhooks/{webhook}",
+    ("POST", "/console/webhooks/{id}/retries"): "/console/webhooks/{webhook}/retries",
     ("GET", "/console/flow/{customer}/sessions/{id}"): (
         "/console/flow/{customer}/sessions/{plaid_session}"
     ),
@@ -597,10 +615,12 @@ def test_a_second_accounts_console_session_cannot_reach_the_firsts_resources(
     console_b = ConsoleUser.sign_in(w.client, w.b.application.key, w.b.secret)
     for (method, _), url in CONSOLE_PAGES.items():
         path = url.format(**w.ids)
-        response = console_b.get(path) if method == "GET" else console_b.post(path)
+        # A POST names an action a form would send (retries take none).
+        response = console_b.get(path) if method == "GET" else console_b.post(path, _PAUSE)
         assert response.status_code == 404, (method, path, response.status_code)
         assert "Not found" in response.text
         assert w.ids["customer"] not in response.text.replace(path, "")
+    assert w.api_a.get(f"/webhook-subscriptions/{w.ids['subscription']}").json()["paused"] is False
 
 
 def test_a_second_accounts_lists_show_none_of_the_firsts(world: World) -> None:

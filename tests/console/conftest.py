@@ -8,7 +8,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from bankbridge.domain.accounts import NewAccount
-from console_user import ConsoleUser
+from console_user import ConsoleUser, link_with_plaid
+from helpers import ApiClient
 
 
 @pytest.fixture
@@ -25,3 +26,9 @@ def console_for(client: TestClient) -> Callable[[NewAccount], ConsoleUser]:
 def console(console_for: Callable[[NewAccount], ConsoleUser], account: NewAccount) -> ConsoleUser:
     """The test account's console session."""
     return console_for(account)
+
+
+@pytest.fixture
+def linked(client: TestClient, api: ApiClient) -> dict[str, str]:
+    """The test account's customer with a Plaid-linked checking account: their ids."""
+    return link_with_plaid(client, api)

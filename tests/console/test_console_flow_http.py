@@ -194,6 +194,8 @@ def test_another_accounts_customer_or_session_is_not_found(
 def test_reset_login_shows_the_exchange_needing_re_authentication(console, client, customer, api):
     step4 = _plaid_exchange_page(console, client, customer["id"])
     exchange_id = _hidden(step4.text, "exchange")
+    page = console.get(f"/console/exchanges/{exchange_id}")
+    assert f'action="/console/exchanges/{exchange_id}/sandbox/reset-login"' in page.text
     pulled = console.post(f"/console/exchanges/{exchange_id}/sandbox/reset-login")
     assert pulled.status_code == 200, pulled.text[:2000]
     assert f"/sandbox/exchanges/{exchange_id}/reset-login: the API answered 200" in pulled.text
@@ -217,6 +219,8 @@ def test_set_balance_shows_the_new_balance_and_refuses_bad_amounts(console, clie
         },
     )
     source_id = re.search(r'href="/console/funding-sources/([^"]+)"', done.text).group(1)
+    page = console.get(f"/console/funding-sources/{source_id}")
+    assert f'action="/console/funding-sources/{source_id}/sandbox/balance"' in page.text
     set_it = console.post(
         f"/console/funding-sources/{source_id}/sandbox/balance",
         {"available": "12.34", "closing": "56.78"},

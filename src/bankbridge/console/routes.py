@@ -6,7 +6,16 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from bankbridge.console.pages import browse, flow, levers, sign_in
+from bankbridge.console.pages import (
+    browse,
+    events,
+    flow,
+    levers,
+    resources,
+    settings,
+    sign_in,
+    webhooks,
+)
 from bankbridge.console.rendering import STATIC
 from bankbridge.console.session import public_page
 
@@ -43,6 +52,10 @@ def console_routes() -> list[BaseRoute]:
         Route("/static/{name}", static_file, methods=["GET"]),
         *sign_in.ROUTES,
         *browse.ROUTES,
+        *resources.ROUTES,
+        *events.ROUTES,
+        *webhooks.ROUTES,
+        *settings.ROUTES,
         *flow.ROUTES,
         *levers.ROUTES,
         Route("/{path:path}", no_such_page, methods=["GET", "POST"]),  # keep last

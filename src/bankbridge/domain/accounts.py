@@ -141,7 +141,9 @@ async def create_account(
     return NewAccount(account, application, secret)
 
 
-async def reissue_secret(store: Store, account: Account, secret: str | None = None) -> NewAccount:
+async def reissue_secret(
+    store: Store, account: Account, secret: str | None = None, cache: TokenCache | None = None
+) -> NewAccount:
     """Give the account's application a new secret (``secret``, or a random one); the old
     one and its tokens stop working.
 
@@ -151,6 +153,8 @@ async def reissue_secret(store: Store, account: Account, secret: str | None = No
     application = await _application_of(store, account)
     secret = secret or new_secret()
     await store.set_application_secret(application.id, hash_secret(secret))
+    if cache is not None:
+        cache.forget_account(account.id)
     return NewAccount(account, application, secret)
 
 
@@ -159,7 +163,11 @@ MAX_REDIRECT_URL_LENGTH = 2048
 
 
 async def update_account_settings(
-    store: Store, account: Account, redirect_urls: list[str], partner_slugs: list[str]
+    store: Store,
+    account: Account,
+    redirect_urls: list[str],
+    partner_slugs: list[str],
+    cache: TokenCache | None = None,
 ) -> Account:
     """Replace the account's redirect URLs and enabled exchange partners.
 
@@ -198,6 +206,8 @@ async def update_account_settings(
     if errors:
         raise ValidationError(errors)
     await store.set_account_settings(account.id, tuple(urls), tuple(slugs))
+    if cache is not None:  # this process's tokens show the change at once
+        cache.forget_account(account.id)
     return Account(account.id, account.name, account.created, tuple(urls), tuple(slugs))
 
 
@@ -308,6 +318,11 @@ class TokenCache:
     def forget(self, token_hash: str) -> None:
         """Forget one token (revoked in this process)."""
         self._entries.pop(token_hash, None)
+
+    def forget_account(self, account_id: str) -> None:
+        """Forget every token of one account (its settings or secret changed here)."""
+        for token_hash in [h for h, entry in self._entries.items() if entry[0].id == account_id]:
+            del self._entries[token_hash]
 
     def clear(self) -> None:
         """Forget every token."""

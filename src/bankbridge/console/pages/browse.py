@@ -53,9 +53,11 @@ async def show_resource(
     template: str = "resource.html",
     nav: str = "customers",
     extra: dict[str, Any] | None = None,
+    known: ApiCall | None = None,
 ) -> Response:
-    """GET one resource and render it (the not-found page when the API refuses)."""
-    call = await console.api.get(api_path)
+    """GET one resource (unless ``known`` is its answer) and render it; the not-found page
+    when the API refuses."""
+    call = known or await console.api.get(api_path)
     if not call.ok:
         return console.api_failed(call)
     context = {**resource_context(console, call), **(extra or {})}
