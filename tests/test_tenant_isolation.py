@@ -256,6 +256,9 @@ API_PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/sandbox/exchanges/{id}/reset-login"): _api_post(
         "/sandbox/exchanges/{exchange}/reset-login"
     ),
+    ("POST", "/sandbox/exchanges/{id}/partner-webhooks"): _api_post(
+        "/sandbox/exchanges/{exchange}/partner-webhooks", {"webhookCode": "ERROR"}
+    ),
     ("POST", "/customers/{id}/funding-sources"): _api_post(
         "/customers/{customer}/funding-sources", _exchange_link
     ),
@@ -374,6 +377,9 @@ CONSOLE_PAGES: dict[tuple[str, str], str] = {
     ),
     ("POST", "/console/exchanges/{id}/sandbox/reset-login"): (
         "/console/exchanges/{exchange}/sandbox/reset-login"
+    ),
+    ("POST", "/console/exchanges/{id}/sandbox/partner-webhooks"): (
+        "/console/exchanges/{exchange}/sandbox/partner-webhooks"
     ),
     ("POST", "/console/funding-sources/{id}/sandbox/balance"): (
         "/console/funding-sources/{funding_source}/sandbox/balance"

@@ -187,7 +187,7 @@ def test_each_partners_flow_walks_to_a_verified_funding_source_offline(
     assert offline.errors == [], offline.errors
 
 
-def test_each_lever_once_reset_login_balance_and_a_fault(
+def test_each_lever_once_reset_login_partner_webhook_balance_and_a_fault(
     page: Page, offline: OfflineContext, live: LivePlatform
 ) -> None:
     start_walk(page, "Plaid", "levers", shots=False)
@@ -202,6 +202,14 @@ def test_each_lever_once_reset_login_balance_and_a_fault(
     shoot(page, "lever-reset-login")
     exchange_id = links["The exchange"].rsplit("/", 1)[1]
     assert "re-authenticate" in live.api.get(f"/exchanges/{exchange_id}").json()["_links"]
+
+    # A partner webhook, on the same page: Plaid says the login is repaired.
+    page.get_by_label("Partner webhook").select_option("LOGIN_REPAIRED")
+    page.get_by_role("button", name="Send the webhook").click()
+    expect(page.get_by_role("status")).to_contain_text("partner-webhooks: the API answered 200")
+    expect(page.get_by_test_id("reauth")).to_have_count(0)
+    shoot(page, "lever-partner-webhook")
+    assert "re-authenticate" not in live.api.get(f"/exchanges/{exchange_id}").json()["_links"]
 
     # Balance, on a funding source's page (a second walk: the first exchange needs a login).
     page.goto(f"{live.base}/console/flow")

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from api.test_checkout_flow import exchange as card_exchange
+from api.test_checkout_flow import payment_id
 from console_user import ConsoleUser
 from flows import complete_plaid_link, public_token_of
 
@@ -205,6 +207,38 @@ def test_reset_login_shows_the_exchange_needing_re_authentication(console, clien
     assert "customer_exchange_reauth_required" in topics
 
 
+def test_a_partner_webhook_repairs_the_login_and_another_revokes_the_exchange(
+    console, client, customer, api
+):
+    step4 = _plaid_exchange_page(console, client, customer["id"])
+    exchange_id = _hidden(step4.text, "exchange")
+    console.post(f"/console/exchanges/{exchange_id}/sandbox/reset-login")
+    page = console.get(f"/console/exchanges/{exchange_id}")
+    assert "<option>LOGIN_REPAIRED</option>" in page.text and "Reset login" not in page.text
+    lever = f"/console/exchanges/{exchange_id}/sandbox/partner-webhooks"
+    repaired = console.post(lever, {"webhookCode": "LOGIN_REPAIRED"})
+    assert repaired.status_code == 200, repaired.text[:2000]
+    assert 'data-testid="reauth"' not in repaired.text
+    assert "re-authenticate" not in api.get(f"/exchanges/{exchange_id}").json()["_links"]
+    unknown = console.post(lever, {"webhookCode": "MEMBER_DELETED"})
+    assert unknown.status_code == 400 and "webhookCode must be one of: ERROR" in unknown.text
+    revoked = console.post(lever, {"webhookCode": "USER_PERMISSION_REVOKED"})
+    assert '<dd data-testid="resource-status">deactivated</dd>' in revoked.text
+    assert "no lever acts on it any more" in revoked.text
+
+
+def test_a_card_exchange_offers_no_levers_and_refuses_reset_login_with_the_apis_error(
+    console, customer, api
+):
+    made = card_exchange(api, customer, payment_id(api, customer))
+    exchange_id = made.headers["location"].rsplit("/", 1)[1]
+    page = console.get(f"/console/exchanges/{exchange_id}")
+    assert "Card exchanges have no login to reset" in page.text
+    refused = console.post(f"/console/exchanges/{exchange_id}/sandbox/reset-login")
+    assert refused.status_code == 400
+    assert 'role="alert"' in refused.text and "does not support this product" in refused.text
+
+
 def test_set_balance_shows_the_new_balance_and_refuses_bad_amounts(console, client, customer):
     cid = customer["id"]
     step4 = _plaid_exchange_page(console, client, cid)
@@ -271,6 +305,7 @@ def test_bad_fault_input_is_refused_with_a_clear_error(console, form, shown):
         "/console/sandbox/faults",
         "/console/sandbox/faults/clear",
         "/console/exchanges/x/sandbox/reset-login",
+        "/console/exchanges/x/sandbox/partner-webhooks",
         "/console/funding-sources/x/sandbox/balance",
         "/console/flow",
     ],
@@ -294,6 +329,7 @@ def test_another_accounts_exchange_and_funding_source_are_not_found(
     other = console_for(make_account())
     for path in (
         f"/console/exchanges/{exchange_id}/sandbox/reset-login",
+        f"/console/exchanges/{exchange_id}/sandbox/partner-webhooks",
         f"/console/funding-sources/{exchange_id}/sandbox/balance",
     ):
         response = other.post(path, {"closing": "1.00"})

@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup
 from starlette.responses import HTMLResponse, Response
 
-__all__ = ["STATIC", "TEMPLATES", "page_headers", "render_page"]
+__all__ = ["STATIC", "TEMPLATES", "page_headers", "register_global", "render_page"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -29,6 +29,11 @@ _env = jinja2.Environment(
     autoescape=True,
 )
 _env.filters["pretty_json"] = lambda value: json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def register_global(name: str, value: Any) -> None:
+    """Make ``value`` available to every template as ``name`` (a page module's shared data)."""
+    _env.globals[name] = value
 
 
 def page_headers(nonce: str) -> dict[str, str]:

@@ -24,10 +24,14 @@ from starlette.routing import Route
 from bankbridge import partners
 from bankbridge.console.client import ApiCall, segment
 from bankbridge.console.pages.flow import refused_status
+from bankbridge.console.rendering import register_global
 from bankbridge.console.session import Console, console_page
+from bankbridge.partners.checkout.adapter import CheckoutAdapter
 from bankbridge.partners.checkout.emulator import faults as checkout_faults
 from bankbridge.partners.kit.faults import FAULT_KINDS
+from bankbridge.partners.mx.adapter import MxAdapter
 from bankbridge.partners.mx.emulator import faults as mx_faults
+from bankbridge.partners.plaid.adapter import PlaidAdapter
 from bankbridge.partners.plaid.emulator import faults as plaid_faults
 
 __all__ = ["ROUTES"]
@@ -39,6 +43,14 @@ _ERRORS_BY_SLUG = {
     "checkout": tuple(checkout_faults.ERRORS),
 }
 FAULT_ERRORS = {p.name: _ERRORS_BY_SLUG[p.slug] for p in partners.PARTNERS}
+# The webhooks each partner can be made to send about an exchange, by exchange-partner id
+# (``_sandbox_levers.html`` offers them on an exchange's page).
+_WEBHOOKS_BY_SLUG = {
+    "mx": MxAdapter.sandbox_webhooks,
+    "plaid": PlaidAdapter.sandbox_webhooks,
+    "checkout": CheckoutAdapter.sandbox_webhooks,
+}
+register_global("sandbox_webhooks", {p.id: _WEBHOOKS_BY_SLUG[p.slug] for p in partners.PARTNERS})
 FAULT_FIELDS = ("partner", "fault", "error", "delaySeconds", "calls")
 BALANCE_FIELDS = ("available", "closing")
 
@@ -100,6 +112,17 @@ async def reset_login(request: Request, console: Console) -> Response:
 
 
 @console_page
+async def send_partner_webhook(request: Request, console: Console) -> Response:
+    """``POST /sandbox/exchanges/{id}/partner-webhooks``, then the exchange as it is now."""
+    if not console.services.settings.sandbox:
+        return console.not_found()
+    exchange_id = segment(request.path_params["id"])
+    body = {"webhookCode": console.form.get("webhookCode", "")}
+    call = await console.api.post(f"/sandbox/exchanges/{exchange_id}/partner-webhooks", body)
+    return await _lever_page(console, call, f"/exchanges/{exchange_id}", "Exchange")
+
+
+@console_page
 async def set_balance(request: Request, console: Console) -> Response:
     """``POST /sandbox/funding-sources/{id}/balance``, then the source and its balance."""
     if not console.services.settings.sandbox:
@@ -118,6 +141,7 @@ ROUTES = [
     Route("/sandbox/faults", add_fault, methods=["POST"]),
     Route("/sandbox/faults/clear", clear_faults, methods=["POST"]),
     Route("/exchanges/{id}/sandbox/reset-login", reset_login, methods=["POST"]),
+    Route("/exchanges/{id}/sandbox/partner-webhooks", send_partner_webhook, methods=["POST"]),
     Route("/funding-sources/{id}/sandbox/balance", set_balance, methods=["POST"]),
 ]
 
@@ -157,9 +181,10 @@ async def _lever_page(
     kind: str,
     values: dict[str, str] | None = None,
 ) -> Response:
-    """The lever's answer, then the resource (and a bank's balance) as the API shows it now."""
-    if call.status in (403, 404):
-        return console.not_found()
+    """The lever's answer, then the resource (and a bank's balance) as the API shows it now.
+
+    A resource the session cannot read (another account's, or none) is the not-found page,
+    whatever the lever answered; a readable one shows the lever's refusal, if any."""
     resource = await console.api.get(path)
     if not resource.ok:
         return console.api_failed(resource)
