@@ -12,9 +12,12 @@ import re
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
 from api.test_checkout_flow import exchange as card_exchange
 from api.test_checkout_flow import payment_id
+from bankbridge.app import create_app
+from bankbridge.domain.accounts import create_account
 from console_user import ConsoleUser
 from flows import complete_plaid_link, public_token_of
 
@@ -335,3 +338,23 @@ def test_another_accounts_exchange_and_funding_source_are_not_found(
         response = other.post(path, {"closing": "1.00"})
         assert response.status_code == 404, (path, response.status_code)
         assert exchange_id not in response.text.replace(path, "")
+
+
+def test_outside_sandbox_mode_there_is_no_sandbox_page_and_no_lever(settings):
+    nowhere = {"base_url": "http://127.0.0.1:9", "client_id": "c", "secret": "s"}
+    remote = settings.with_changes(
+        mode="remote", partner_overrides={p: nowhere for p in ("mx", "plaid", "checkout")}
+    )
+    with TestClient(create_app(remote), base_url="http://testserver") as client:
+        store = client.app.state.services.store
+        made = client.portal.call(create_account, store, "Remote", [], [])
+        console = ConsoleUser.sign_in(client, made.application.key, made.secret)
+        assert console.get("/console/sandbox").status_code == 404
+        assert 'href="/console/sandbox"' not in console.get("/console/flow").text
+        for path in (
+            "/console/sandbox/faults",
+            "/console/exchanges/x/sandbox/reset-login",
+            "/console/exchanges/x/sandbox/partner-webhooks",
+            "/console/funding-sources/x/sandbox/balance",
+        ):
+            assert console.post(path, {"partner": "MX", "fault": "slow"}).status_code == 404

@@ -18,6 +18,7 @@ class NavEntry:
     key: str
     label: str
     path: str  # under /console
+    sandbox_only: bool = False  # shown in sandbox mode only
 
 
 NAV: tuple[NavEntry, ...] = (
@@ -26,6 +27,6 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("flow", "Walk a flow", "/console/flow"),
     NavEntry("events", "Events", "/console/events"),
     NavEntry("webhooks", "Webhooks", "/console/webhook-subscriptions"),
-    NavEntry("sandbox", "Sandbox", "/console/sandbox"),
+    NavEntry("sandbox", "Sandbox", "/console/sandbox", sandbox_only=True),
     NavEntry("settings", "Settings", "/console/settings"),
 )

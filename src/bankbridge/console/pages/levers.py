@@ -15,6 +15,8 @@ not-found page), and outside sandbox mode every lever is the not-found page.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -25,7 +27,7 @@ from bankbridge import partners
 from bankbridge.console.client import ApiCall, segment
 from bankbridge.console.pages.flow import refused_status
 from bankbridge.console.rendering import register_global
-from bankbridge.console.session import Console, console_page
+from bankbridge.console.session import Console, ConsolePage, console_page
 from bankbridge.partners.checkout.adapter import CheckoutAdapter
 from bankbridge.partners.checkout.emulator import faults as checkout_faults
 from bankbridge.partners.kit.faults import FAULT_KINDS
@@ -55,19 +57,27 @@ FAULT_FIELDS = ("partner", "fault", "error", "delaySeconds", "calls")
 BALANCE_FIELDS = ("available", "closing")
 
 
-@console_page
+def sandbox_page(handler: ConsolePage) -> Callable[[Request], Awaitable[Response]]:
+    """A console page that exists in sandbox mode only (elsewhere: the not-found page)."""
+
+    @functools.wraps(handler)
+    async def page(request: Request, console: Console) -> Response:
+        if not console.services.settings.sandbox:
+            return console.not_found()
+        return await handler(request, console)
+
+    return console_page(page)
+
+
+@sandbox_page
 async def sandbox(request: Request, console: Console) -> Response:
     """The account's active partner faults, and the forms to add and clear them."""
-    if not console.services.settings.sandbox:
-        return console.not_found()
     return await _sandbox_page(console)
 
 
-@console_page
+@sandbox_page
 async def add_fault(request: Request, console: Console) -> Response:
     """``POST /sandbox/faults`` from the form; a refusal is shown with the form's values."""
-    if not console.services.settings.sandbox:
-        return console.not_found()
     values = {name: console.form.get(name, "").strip() for name in FAULT_FIELDS}
     body: dict[str, Any] = {"partner": values["partner"], "fault": values["fault"]}
     if values["fault"] == "error":
@@ -90,43 +100,35 @@ async def add_fault(request: Request, console: Console) -> Response:
     return await _sandbox_page(console, notice=_answered(call))
 
 
-@console_page
+@sandbox_page
 async def clear_faults(request: Request, console: Console) -> Response:
     """``DELETE /sandbox/faults``: every partner answers as usual again."""
-    if not console.services.settings.sandbox:
-        return console.not_found()
     call = await console.api.delete("/sandbox/faults")
     if not call.ok:
         return await _sandbox_page(console, error=call.error_message, status=refused_status(call))
     return await _sandbox_page(console, notice=_answered(call))
 
 
-@console_page
+@sandbox_page
 async def reset_login(request: Request, console: Console) -> Response:
     """``POST /sandbox/exchanges/{id}/reset-login``, then the exchange as it is now."""
-    if not console.services.settings.sandbox:
-        return console.not_found()
     exchange_id = segment(request.path_params["id"])
     call = await console.api.post(f"/sandbox/exchanges/{exchange_id}/reset-login")
     return await _lever_page(console, call, f"/exchanges/{exchange_id}", "Exchange")
 
 
-@console_page
+@sandbox_page
 async def send_partner_webhook(request: Request, console: Console) -> Response:
     """``POST /sandbox/exchanges/{id}/partner-webhooks``, then the exchange as it is now."""
-    if not console.services.settings.sandbox:
-        return console.not_found()
     exchange_id = segment(request.path_params["id"])
     body = {"webhookCode": console.form.get("webhookCode", "")}
     call = await console.api.post(f"/sandbox/exchanges/{exchange_id}/partner-webhooks", body)
     return await _lever_page(console, call, f"/exchanges/{exchange_id}", "Exchange")
 
 
-@console_page
+@sandbox_page
 async def set_balance(request: Request, console: Console) -> Response:
     """``POST /sandbox/funding-sources/{id}/balance``, then the source and its balance."""
-    if not console.services.settings.sandbox:
-        return console.not_found()
     source_id = segment(request.path_params["id"])
     values = {name: console.form.get(name, "").strip() for name in BALANCE_FIELDS}
     body = {name: {"value": value} for name, value in values.items() if value}
