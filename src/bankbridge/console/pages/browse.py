@@ -139,20 +139,42 @@ async def customer(request: Request, console: Console) -> Response:
     call = await console.api.get(f"/customers/{customer_id}")
     if not call.ok:
         return console.api_failed(call)
+    sessions = await console.api.get(f"/customers/{customer_id}/exchange-sessions")
     exchanges = await console.api.get(f"/customers/{customer_id}/exchanges")
     sources = await console.api.get(f"/customers/{customer_id}/funding-sources")
+    partners = await console.api.get("/exchange-partners")
     body = call.body if isinstance(call.body, dict) else {}
     name = " ".join(str(body.get(k, "")) for k in ("firstName", "lastName")).strip()
     return console.render(
         "customer.html",
         {
             **resource_context(console, call),
+            "sessions": _sessions(embedded(sessions, "exchange-sessions"), partners),
             "exchanges": embedded(exchanges, "exchanges"),
             "funding_sources": embedded(sources, "funding-sources"),
         },
         title=f"Customer {name}".strip(),
         nav="customers",
     )
+
+
+def _href_id(resource: dict[str, Any], rel: str) -> str:
+    link = resource.get("_links", {}).get(rel, {})
+    href = link.get("href", "") if isinstance(link, dict) else ""
+    return str(href).rstrip("/").rsplit("/", 1)[-1]
+
+
+def _sessions(sessions: list[dict[str, Any]], partners: ApiCall) -> list[dict[str, str]]:
+    """Each session's id (its ``self`` href's), partner name and creation time."""
+    names = {p.get("id"): p.get("name") for p in embedded(partners, "exchange-partners")}
+    return [
+        {
+            "id": _href_id(s, "self"),
+            "partner": str(names.get(_href_id(s, "exchange-partner"), "")),
+            "created": str(s.get("created", "")),
+        }
+        for s in sessions
+    ]
 
 
 ROUTES = [
