@@ -17,7 +17,7 @@ from bankbridge.console.client import ApiCall, segment
 from bankbridge.console.links import console_links
 from bankbridge.console.session import Console, console_page
 
-__all__ = ["ROUTES", "offset_of", "show_resource"]
+__all__ = ["PAGE_SIZE", "ROUTES", "embedded", "offset_of", "paging", "show_resource"]
 
 PAGE_SIZE = 25
 CUSTOMER_FIELDS = ("firstName", "lastName", "email", "businessName")
@@ -27,6 +27,17 @@ def offset_of(request: Request) -> int:
     """The ``offset`` query parameter (0 when absent or not a small whole number)."""
     raw = request.query_params.get("offset", "0")
     return int(raw) if raw.isdigit() and len(raw) < 9 else 0
+
+
+def paging(offset: int, total: int) -> dict[str, int | None]:
+    """What the ``ui.pager`` macro needs: ``offset``, ``total``, the ``previous`` and
+    ``next`` pages' offsets (None at either end)."""
+    return {
+        "offset": offset,
+        "total": total,
+        "previous": max(0, offset - PAGE_SIZE) if offset else None,
+        "next": offset + PAGE_SIZE if offset + PAGE_SIZE < total else None,
+    }
 
 
 def embedded(call: ApiCall, name: str) -> list[dict[str, Any]]:
@@ -104,10 +115,7 @@ async def _customers_page(
         "customers.html",
         {
             "customers": embedded(listing, "customers"),
-            "total": total,
-            "offset": offset,
-            "previous": max(0, offset - PAGE_SIZE) if offset else None,
-            "next": offset + PAGE_SIZE if offset + PAGE_SIZE < total else None,
+            **paging(offset, total),
             "errors": errors or {},
             "values": values or {},
             "message": message,
