@@ -283,6 +283,9 @@ API_PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/webhooks/{id}"): _api_get("/webhooks/{webhook}"),
     ("POST", "/webhooks/{id}/retries"): _api_post("/webhooks/{webhook}/retries"),
     ("GET", "/webhooks/{id}/retries"): _api_get("/webhooks/{webhook}/retries"),
+    ("GET", "/customers/{id}/exchange-sessions"): _api_get(
+        "/customers/{customer}/exchange-sessions"
+    ),
     ("GET", "/webhooks/{id}/retries/{retry_id}"): _api_get("/webhooks/{webhook}/retries/{retry}"),
 }
 

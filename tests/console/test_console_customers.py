@@ -6,6 +6,8 @@ import html
 import json
 import re
 
+import pytest
+
 from console_user import ConsoleUser
 
 
@@ -81,3 +83,40 @@ def test_another_accounts_customer_is_not_found(console_for, make_account, api_f
     response = console_b.get(f"/console/customers/{customer['id']}")
     assert response.status_code == 404
     assert customer["email"] not in response.text
+
+
+ODD_IDS = ("nope", "x" * 5000, "%00", "%E2%80%AE", "'%22%3E%3Cscript%3E", "%2F%2F")
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "/console/customers/{}",
+        "/console/exchange-sessions/{}",
+        "/console/exchanges/{}",
+        "/console/funding-sources/{}",
+        "/console/events/{}",
+        "/console/webhook-subscriptions/{}",
+        "/console/webhooks/{}",
+    ],
+)
+def test_odd_ids_on_every_page_kind_are_not_found_never_a_crash(console, template):
+    for odd in ODD_IDS:
+        response = console.get(template.format(odd))
+        assert response.status_code in (404, 303), (template, odd[:20], response.status_code)
+        if response.status_code == 404:
+            assert "Not found" in response.text
+
+
+@pytest.mark.parametrize(
+    ("template", "form"),
+    [
+        ("/console/webhook-subscriptions/{}", {"action": "pause"}),
+        ("/console/webhook-subscriptions/{}", {"action": "remove"}),
+        ("/console/webhooks/{}/retries", {}),
+    ],
+)
+def test_odd_ids_in_forms_are_not_found_never_a_crash(console, template, form):
+    for odd in ODD_IDS:
+        response = console.post(template.format(odd), form)
+        assert response.status_code == 404, (template, odd[:20], response.status_code)

@@ -71,7 +71,7 @@ def test_subscribe_see_attempts_and_retry_a_delivery(console, api, receiver):
     page = console.get(f"/console/webhooks/{webhook_id}").text
     assert "Delivery attempts (1)" in page
     assert "X-Request-Signature-Sha-256" in page or "x-request-signature-sha-256" in page.lower()
-    assert "&#34;ok&#34;:true" in page  # the receiver's answer, escaped
+    assert "&#34;ok&#34;: true" in page  # the receiver's answer, escaped and indented
     retried = console.post(f"/console/webhooks/{webhook_id}/retries")
     assert retried.status_code == 303
     assert retried.headers["location"] == f"/console/webhooks/{webhook_id}?retried=1"

@@ -14,7 +14,10 @@ _PAGES = tuple(
     (re.compile(pattern), target)
     for pattern, target in (
         (r"^/customers/([^/]+)$", "/console/customers/{}"),
-        (r"^/customers/([^/]+)/(?:exchanges|funding-sources)$", "/console/customers/{}"),
+        (
+            r"^/customers/([^/]+)/(?:exchanges|funding-sources|exchange-sessions)$",
+            "/console/customers/{}",
+        ),
         (r"^/exchange-sessions/([^/]+)$", "/console/exchange-sessions/{}"),
         (r"^/exchanges/([^/]+)$", "/console/exchanges/{}"),
         (r"^/funding-sources/([^/]+)$", "/console/funding-sources/{}"),

@@ -28,7 +28,19 @@ _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES),
     autoescape=True,
 )
-_env.filters["pretty_json"] = lambda value: json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def pretty_body(text: object) -> str:
+    """A body as sent: indented when it is JSON, else unchanged."""
+    if not isinstance(text, str):
+        return "" if text is None else str(text)
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except (ValueError, RecursionError):
+        return text
+
+
+_env.filters["pretty_body"] = pretty_body
 
 
 def register_global(name: str, value: Any) -> None:

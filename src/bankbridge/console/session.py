@@ -138,6 +138,8 @@ class Console:
         """A page for an API answer the page did not expect (shows the call and the body)."""
         if call.status in (403, 404):
             return self.not_found()
+        if call.status == 401:  # revoked or expired since this request began
+            return end_session(to_sign_in(self.request), self.request)
         status = 502 if call.status >= 500 else 400
         return self.render("api_error.html", {"call": call}, title="Request refused", status=status)
 

@@ -214,6 +214,10 @@ class AccountStore(Protocol):
         """One exchange session by id, whatever its account (the domain checks ownership)."""
         ...
 
+    async def list_exchange_sessions(self, customer_id: str, limit: int, offset: int) -> Page:
+        """A customer's exchange sessions, newest first."""
+        ...
+
     async def list_recent_exchange_sessions(
         self, account_id: str, partner: str, created_after: datetime
     ) -> list[ExchangeSession]:

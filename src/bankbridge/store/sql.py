@@ -259,6 +259,18 @@ class SqlStore(ExchangeSql, IdempotencySql, TokenFailureSql, WebhookSql):
         )
         return self._exchange_session(row) if row else None
 
+    async def list_exchange_sessions(self, customer_id: str, limit: int, offset: int) -> Page:
+        rows = await self.database.fetch_all(
+            "SELECT * FROM exchange_sessions WHERE customer_id = :customer "
+            "ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset",
+            {"customer": customer_id, "limit": limit, "offset": offset},
+        )
+        total = await self.database.fetch_one(
+            "SELECT COUNT(*) AS n FROM exchange_sessions WHERE customer_id = :customer",
+            {"customer": customer_id},
+        )
+        return Page([self._exchange_session(r) for r in rows], int(total["n"]) if total else 0)
+
     async def list_recent_exchange_sessions(
         self, account_id: str, partner: str, created_after: datetime
     ) -> list[ExchangeSession]:

@@ -17,7 +17,7 @@ from bankbridge.console.client import ApiCall, segment
 from bankbridge.console.links import console_links
 from bankbridge.console.session import Console, console_page
 
-__all__ = ["ROUTES", "offset_of", "show_resource"]
+__all__ = ["PAGE_SIZE", "ROUTES", "embedded", "offset_of", "paging", "show_resource"]
 
 PAGE_SIZE = 25
 CUSTOMER_FIELDS = ("firstName", "lastName", "email", "businessName")
@@ -27,6 +27,17 @@ def offset_of(request: Request) -> int:
     """The ``offset`` query parameter (0 when absent or not a small whole number)."""
     raw = request.query_params.get("offset", "0")
     return int(raw) if raw.isdigit() and len(raw) < 9 else 0
+
+
+def paging(offset: int, total: int) -> dict[str, int | None]:
+    """What the ``ui.pager`` macro needs: ``offset``, ``total``, the ``previous`` and
+    ``next`` pages' offsets (None at either end)."""
+    return {
+        "offset": offset,
+        "total": total,
+        "previous": max(0, offset - PAGE_SIZE) if offset else None,
+        "next": offset + PAGE_SIZE if offset + PAGE_SIZE < total else None,
+    }
 
 
 def embedded(call: ApiCall, name: str) -> list[dict[str, Any]]:
@@ -104,10 +115,7 @@ async def _customers_page(
         "customers.html",
         {
             "customers": embedded(listing, "customers"),
-            "total": total,
-            "offset": offset,
-            "previous": max(0, offset - PAGE_SIZE) if offset else None,
-            "next": offset + PAGE_SIZE if offset + PAGE_SIZE < total else None,
+            **paging(offset, total),
             "errors": errors or {},
             "values": values or {},
             "message": message,
@@ -139,20 +147,42 @@ async def customer(request: Request, console: Console) -> Response:
     call = await console.api.get(f"/customers/{customer_id}")
     if not call.ok:
         return console.api_failed(call)
+    sessions = await console.api.get(f"/customers/{customer_id}/exchange-sessions")
     exchanges = await console.api.get(f"/customers/{customer_id}/exchanges")
     sources = await console.api.get(f"/customers/{customer_id}/funding-sources")
+    partners = await console.api.get("/exchange-partners")
     body = call.body if isinstance(call.body, dict) else {}
     name = " ".join(str(body.get(k, "")) for k in ("firstName", "lastName")).strip()
     return console.render(
         "customer.html",
         {
             **resource_context(console, call),
+            "sessions": _sessions(embedded(sessions, "exchange-sessions"), partners),
             "exchanges": embedded(exchanges, "exchanges"),
             "funding_sources": embedded(sources, "funding-sources"),
         },
         title=f"Customer {name}".strip(),
         nav="customers",
     )
+
+
+def _href_id(resource: dict[str, Any], rel: str) -> str:
+    link = resource.get("_links", {}).get(rel, {})
+    href = link.get("href", "") if isinstance(link, dict) else ""
+    return str(href).rstrip("/").rsplit("/", 1)[-1]
+
+
+def _sessions(sessions: list[dict[str, Any]], partners: ApiCall) -> list[dict[str, str]]:
+    """Each session's id (its ``self`` href's), partner name and creation time."""
+    names = {p.get("id"): p.get("name") for p in embedded(partners, "exchange-partners")}
+    return [
+        {
+            "id": _href_id(s, "self"),
+            "partner": str(names.get(_href_id(s, "exchange-partner"), "")),
+            "created": str(s.get("created", "")),
+        }
+        for s in sessions
+    ]
 
 
 ROUTES = [

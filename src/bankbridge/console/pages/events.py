@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bankbridge.console.client import segment
-from bankbridge.console.pages.browse import PAGE_SIZE, embedded, offset_of, show_resource
+from bankbridge.console.pages.browse import PAGE_SIZE, embedded, offset_of, paging, show_resource
 from bankbridge.console.session import Console, console_page
 
 __all__ = ["ROUTES"]
@@ -49,10 +49,7 @@ async def events(request: Request, console: Console) -> Response:
         total = int((listing.body or {}).get("total", 0))
         context |= {
             "events": embedded(listing, "events"),
-            "total": total,
-            "offset": offset,
-            "previous": max(0, offset - PAGE_SIZE) if offset else None,
-            "next": offset + PAGE_SIZE if offset + PAGE_SIZE < total else None,
+            **paging(offset, total),
             "scanned": None,
         }
     else:
@@ -70,10 +67,8 @@ async def events(request: Request, console: Console) -> Response:
                 break
         context |= {
             "events": found,
+            **paging(0, 0),
             "total": total,
-            "offset": 0,
-            "previous": None,
-            "next": None,
             "scanned": scanned,
         }
     context["known_topics"] = sorted(

@@ -11,7 +11,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bankbridge.console.client import segment
-from bankbridge.console.pages.browse import PAGE_SIZE, embedded, offset_of, resource_context
+from bankbridge.console.pages.browse import (
+    PAGE_SIZE,
+    embedded,
+    offset_of,
+    paging,
+    resource_context,
+)
 from bankbridge.console.session import Console, console_page
 
 __all__ = ["ROUTES"]
@@ -79,10 +85,7 @@ async def subscription(request: Request, console: Console) -> Response:
         {
             **resource_context(console, call),
             "webhooks": embedded(hooks, "webhooks"),
-            "total": total,
-            "offset": offset,
-            "previous": max(0, offset - PAGE_SIZE) if offset else None,
-            "next": offset + PAGE_SIZE if offset + PAGE_SIZE < total else None,
+            **paging(offset, total),
         },
         title="Webhook subscription",
         nav="webhooks",
