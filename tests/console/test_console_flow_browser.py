@@ -19,15 +19,13 @@ import pytest
 from playwright.sync_api import Browser, FrameLocator, Page, expect
 
 from bankbridge.config import Settings
+from console.test_console_browser import DESKTOP, _shoot
 from live_server import LivePlatform, live_platform
 from support.chromium import launched_chromium
 from support.offline_browser import OFFLINE_ARGS, OfflineContext
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "console"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 812}
 US_DEBIT = "4024 7644 4997 1519"
 
 
@@ -74,14 +72,8 @@ def page(offline: OfflineContext, live: LivePlatform) -> Page:
 
 
 def shoot(page: Page, name: str) -> None:
-    """Screenshots of the page at desktop width and at 375 px (then desktop again)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"flow-{name}-desktop.png"), full_page=True)
-    page.set_viewport_size(PHONE)
-    page.screenshot(path=str(SCREENSHOTS / f"flow-{name}-375.png"), full_page=True)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    page.set_viewport_size(DESKTOP)
-    assert width <= PHONE["width"], f"{name}: the page scrolls sideways at 375 px ({width})"
+    """The console's screenshots (desktop and 375 px, no sideways scroll), named ``flow-…``."""
+    _shoot(page, f"flow-{name}")
 
 
 def start_walk(page: Page, partner: str, slug: str, shots: bool = True) -> None:
