@@ -157,6 +157,19 @@ def api_routes() -> list[BaseRoute]:
             ),
         ),
         ApiRoute(
+            "/customers/{id}/exchange-sessions",
+            exchange_sessions.list_for_customer,
+            "GET",
+            Operation(
+                "exchange sessions",
+                "List a customer's exchange sessions",
+                _ok("ExchangeSessions"),
+                (Forbidden,),
+                query=PAGING,
+                description="BankBridge's own: Dwolla's API lists no exchange sessions.",
+            ),
+        ),
+        ApiRoute(
             "/exchange-sessions/{id}",
             exchange_sessions.retrieve,
             "GET",

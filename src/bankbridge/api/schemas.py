@@ -243,6 +243,7 @@ def component_schemas() -> dict[str, Schema]:
             created=created,
         ),
         "Exchanges": _list("Exchange", "exchanges"),
+        "ExchangeSessions": _list("ExchangeSession", "exchange-sessions"),
         "NewFundingSource": _obj(
             ["_links", "name"],
             _links=_href_body("exchange"),
