@@ -256,6 +256,9 @@ API_PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/sandbox/exchanges/{id}/reset-login"): _api_post(
         "/sandbox/exchanges/{exchange}/reset-login"
     ),
+    ("POST", "/sandbox/exchanges/{id}/partner-webhooks"): _api_post(
+        "/sandbox/exchanges/{exchange}/partner-webhooks", {"webhookCode": "ERROR"}
+    ),
     ("POST", "/customers/{id}/funding-sources"): _api_post(
         "/customers/{customer}/funding-sources", _exchange_link
     ),
@@ -342,6 +345,14 @@ NO_ACCOUNT_IDS: dict[tuple[str, str], str] = {
     ("GET", "/console/settings"): "the session's own account",
     ("POST", "/console/settings"): "changes the session's own account",
     ("POST", "/console/settings/secret"): "rotates the session's own account's secret",
+    ("GET", "/console/flow"): "lists the session's own customers (through GET /customers)",
+    ("POST", "/console/flow"): (
+        "creates for the session's account; another's customer id is refused by the API "
+        "(tests/console/test_console_flow_http.py)"
+    ),
+    ("GET", "/console/sandbox"): "lists the session's own faults (through GET /sandbox/faults)",
+    ("POST", "/console/sandbox/faults"): "sets the session's own emulator's fault",
+    ("POST", "/console/sandbox/faults/clear"): "clears the session's own faults",
 }
 
 # Console pages that name a resource: B's console session, given A's id, gets the not-found
@@ -360,6 +371,22 @@ CONSOLE_PAGES: dict[tuple[str, str], str] = {
     ): "/console/webhook-subscriptions/{subscription}",
     ("GET", "/console/webhooks/{id}"): "/console/webhooks/{webhook}",
     ("POST", "/console/webhooks/{id}/retries"): "/console/webhooks/{webhook}/retries",
+    ("GET", "/console/flow/{customer}/sessions/{id}"): (
+        "/console/flow/{customer}/sessions/{plaid_session}"
+    ),
+    ("POST", "/console/flow/{customer}/exchanges"): "/console/flow/{customer}/exchanges",
+    ("POST", "/console/flow/{customer}/funding-sources"): (
+        "/console/flow/{customer}/funding-sources"
+    ),
+    ("POST", "/console/exchanges/{id}/sandbox/reset-login"): (
+        "/console/exchanges/{exchange}/sandbox/reset-login"
+    ),
+    ("POST", "/console/exchanges/{id}/sandbox/partner-webhooks"): (
+        "/console/exchanges/{exchange}/sandbox/partner-webhooks"
+    ),
+    ("POST", "/console/funding-sources/{id}/sandbox/balance"): (
+        "/console/funding-sources/{funding_source}/sandbox/balance"
+    ),
 }
 
 # Hosted pages: the unguessable token in the URL is the capability (as at the partners); no

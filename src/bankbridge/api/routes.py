@@ -268,6 +268,31 @@ def api_routes() -> list[BaseRoute]:
             ),
         ),
         ApiRoute(
+            "/sandbox/exchanges/{id}/partner-webhooks",
+            exchanges.sandbox_fire_webhook,
+            "POST",
+            Operation(
+                "sandbox",
+                "Make the partner send a webhook about an exchange (sandbox only)",
+                _ok("Exchange", "The exchange once BankBridge received the webhook"),
+                (
+                    Forbidden,
+                    InactiveExchange,
+                    UnsupportedOperation,
+                    PartnerError,
+                    PartnerUnavailable,
+                ),
+                body=Body("SandboxPartnerWebhook"),
+                description=(
+                    "The emulated partner sends the webhook to BankBridge's receiver "
+                    "(`/partner-webhooks/...`), signed as the partner signs it, and the "
+                    "receiver applies it: `ERROR` or `CONNECTION_STATUS` flag re-authentication, "
+                    "`LOGIN_REPAIRED` clears it, `USER_PERMISSION_REVOKED` or `MEMBER_DELETED` "
+                    "deactivate the exchange."
+                ),
+            ),
+        ),
+        ApiRoute(
             "/sandbox/faults",
             faults.set_one,
             "POST",

@@ -292,6 +292,17 @@ def component_schemas() -> dict[str, Schema]:
             cardDetails={"type": "object"},
         ),
         "FundingSources": _list("FundingSource", "funding-sources"),
+        "SandboxPartnerWebhook": _obj(
+            ["webhookCode"],
+            webhookCode=_string(
+                minLength=1,
+                maxLength=64,
+                description=(
+                    "Plaid: an ITEM webhook_code (ERROR, LOGIN_REPAIRED, "
+                    "USER_PERMISSION_REVOKED…); MX: CONNECTION_STATUS or MEMBER_DELETED"
+                ),
+            ),
+        ),
         "SandboxBalance": _obj(
             ["closing"],
             available=_obj(["value"], value=money),

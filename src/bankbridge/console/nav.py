@@ -18,13 +18,15 @@ class NavEntry:
     key: str
     label: str
     path: str  # under /console
+    sandbox_only: bool = False  # shown in sandbox mode only
 
 
 NAV: tuple[NavEntry, ...] = (
     NavEntry("home", "Overview", "/console/"),
     NavEntry("customers", "Customers", "/console/customers"),
-    # The "Walk a flow" entry (branch console-flow) goes here.
+    NavEntry("flow", "Walk a flow", "/console/flow"),
     NavEntry("events", "Events", "/console/events"),
     NavEntry("webhooks", "Webhooks", "/console/webhook-subscriptions"),
+    NavEntry("sandbox", "Sandbox", "/console/sandbox", sandbox_only=True),
     NavEntry("settings", "Settings", "/console/settings"),
 )

@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup
 from starlette.responses import HTMLResponse, Response
 
-__all__ = ["STATIC", "TEMPLATES", "page_headers", "render_page"]
+__all__ = ["STATIC", "TEMPLATES", "page_headers", "register_global", "render_page"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -41,6 +41,11 @@ def pretty_body(text: object) -> str:
 
 
 _env.filters["pretty_body"] = pretty_body
+
+
+def register_global(name: str, value: Any) -> None:
+    """Make ``value`` available to every template as ``name`` (a page module's shared data)."""
+    _env.globals[name] = value
 
 
 def page_headers(nonce: str) -> dict[str, str]:

@@ -6,13 +6,27 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from bankbridge.console.pages import browse, events, resources, settings, sign_in, webhooks
+from bankbridge.console.pages import (
+    browse,
+    events,
+    flow,
+    levers,
+    resources,
+    settings,
+    sign_in,
+    webhooks,
+)
 from bankbridge.console.rendering import STATIC
 from bankbridge.console.session import public_page
 
 __all__ = ["console_mount"]
 
-_STATIC_FILES = {"console.css": "text/css", "console.js": "text/javascript"}
+_STATIC_FILES = {
+    "console.css": "text/css",
+    "console.js": "text/javascript",
+    "flow.css": "text/css",
+    "flow.js": "text/javascript",
+}
 
 
 async def static_file(request: Request) -> Response:
@@ -42,6 +56,8 @@ def console_routes() -> list[BaseRoute]:
         *events.ROUTES,
         *webhooks.ROUTES,
         *settings.ROUTES,
+        *flow.ROUTES,
+        *levers.ROUTES,
         Route("/{path:path}", no_such_page, methods=["GET", "POST"]),  # keep last
     ]
 
