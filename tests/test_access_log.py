@@ -91,6 +91,19 @@ def test_capability_tokens_and_secrets_are_redacted_in_the_access_log(
         secrets += [session_id, session_secret]
         assert httpx.get(f"{base}/sandbox/checkout/flow/{session_id}").is_success
 
+        # The console: signing in (the secret in the form body), pages with the session cookie.
+        signed_in = httpx.post(
+            f"{base}/console/sign-in",
+            params={"next": "/console/customers"},
+            data={"key": account["key"], "secret": account["secret"]},
+        )
+        assert signed_in.status_code == 303, signed_in.text
+        console_token = signed_in.cookies["bankbridge_console"]
+        secrets.append(console_token)
+        cookies = {"bankbridge_console": console_token}
+        customer_page = httpx.get(base + customer_url.replace(base, "/console"), cookies=cookies)
+        assert customer_page.status_code == 200, customer_page.text
+
         # Credentials in query strings of any route, answered or not.
         planted = {
             "token": "planted-token-value-1",
@@ -110,6 +123,7 @@ def test_capability_tokens_and_secrets_are_redacted_in_the_access_log(
     assert logged.format("GET", "/sandbox/checkout/flow/[redacted]") in output
     assert logged.format("GET", "/sandbox/plaid/link?token=[redacted]") in output
     assert logged.format("POST", "/token?client_id=") in output
+    assert logged.format("GET", "/console/customers/") in output
     assert "partner call" in output  # BankBridge's own lines are in the same output
     leaked = [secret for secret in secrets if secret in output]
     assert leaked == [], output

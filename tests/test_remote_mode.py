@@ -92,8 +92,11 @@ def test_remote_mode_mx_widget_url_comes_from_the_partner(remote):
 
 def test_sandbox_controls_are_not_available_in_remote_mode(remote):
     api, _ = remote
-    response = api.post("/sandbox/exchanges/4a9e5c2e-1111-4bbb-8ccc-000000000000/reset-login")
-    assert_dwolla_error(response, 404, "NotFound")
+    exchange = "/sandbox/exchanges/4a9e5c2e-1111-4bbb-8ccc-000000000000"
+    assert_dwolla_error(api.post(f"{exchange}/reset-login"), 404, "NotFound")
+    assert_dwolla_error(
+        api.post(f"{exchange}/partner-webhooks", {"webhookCode": "ERROR"}), 404, "NotFound"
+    )
 
 
 def test_unreachable_partner_is_a_dwolla_server_error_without_partner_detail(settings):

@@ -21,6 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
 from bankbridge.domain.accounts import NewAccount
+from console_user import ConsoleUser
 from flows import complete_plaid_link, public_token_of, submit
 from helpers import ApiClient, sandbox_credentials
 
@@ -255,6 +256,9 @@ API_PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/sandbox/exchanges/{id}/reset-login"): _api_post(
         "/sandbox/exchanges/{exchange}/reset-login"
     ),
+    ("POST", "/sandbox/exchanges/{id}/partner-webhooks"): _api_post(
+        "/sandbox/exchanges/{exchange}/partner-webhooks", {"webhookCode": "ERROR"}
+    ),
     ("POST", "/customers/{id}/funding-sources"): _api_post(
         "/customers/{customer}/funding-sources", _exchange_link
     ),
@@ -279,6 +283,9 @@ API_PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/webhooks/{id}"): _api_get("/webhooks/{webhook}"),
     ("POST", "/webhooks/{id}/retries"): _api_post("/webhooks/{webhook}/retries"),
     ("GET", "/webhooks/{id}/retries"): _api_get("/webhooks/{webhook}/retries"),
+    ("GET", "/customers/{id}/exchange-sessions"): _api_get(
+        "/customers/{customer}/exchange-sessions"
+    ),
     ("GET", "/webhooks/{id}/retries/{retry_id}"): _api_get("/webhooks/{webhook}/retries/{retry}"),
 }
 
@@ -322,6 +329,64 @@ NO_ACCOUNT_IDS: dict[tuple[str, str], str] = {
     ("POST", "/sandbox/checkout/connect/token"): "issues tokens for the caller's own key",
     ("GET", "/sandbox/checkout/web-components/index.js"): "a script",
     ("GET", "/sandbox/checkout/web-components/flow-frame.js"): "a script",
+    # The console: pages of the signed-in session's own account, through its own token.
+    ("GET", "/console/static/{name}"): "the console's stylesheet and script",
+    ("GET", "/console/{path:path}"): "the not-found page",
+    ("POST", "/console/{path:path}"): "the not-found page",
+    ("GET", "/console/sign-in"): "the sign-in form",
+    ("POST", "/console/sign-in"): "signs in with the caller's own key and secret",
+    ("POST", "/console/sign-out"): "revokes the session's own token",
+    ("GET", "/console/"): "the session's own account",
+    ("GET", "/console/customers"): "lists the session's own (through GET /customers)",
+    ("POST", "/console/customers"): "creates for the session's account",
+    ("GET", "/console/events"): "lists the session's own (through GET /events)",
+    ("GET", "/console/webhook-subscriptions"): "lists the session's own",
+    ("POST", "/console/webhook-subscriptions"): "creates for the session's account",
+    ("GET", "/console/settings"): "the session's own account",
+    ("POST", "/console/settings"): "changes the session's own account",
+    ("POST", "/console/settings/secret"): "rotates the session's own account's secret",
+    ("GET", "/console/flow"): "lists the session's own customers (through GET /customers)",
+    ("POST", "/console/flow"): (
+        "creates for the session's account; another's customer id is refused by the API "
+        "(tests/console/test_console_flow_http.py)"
+    ),
+    ("GET", "/console/sandbox"): "lists the session's own faults (through GET /sandbox/faults)",
+    ("POST", "/console/sandbox/faults"): "sets the session's own emulator's fault",
+    ("POST", "/console/sandbox/faults/clear"): "clears the session's own faults",
+}
+
+# Console pages that name a resource: B's console session, given A's id, gets the not-found
+# page (the API refused B's token), for GETs and for the forms that act on a resource.
+_PAUSE = {"action": "pause"}
+CONSOLE_PAGES: dict[tuple[str, str], str] = {
+    ("GET", "/console/customers/{id}"): "/console/customers/{customer}",
+    ("GET", "/console/exchange-sessions/{id}"): "/console/exchange-sessions/{plaid_session}",
+    ("GET", "/console/exchanges/{id}"): "/console/exchanges/{exchange}",
+    ("GET", "/console/funding-sources/{id}"): "/console/funding-sources/{funding_source}",
+    ("GET", "/console/events/{id}"): "/console/events/{event}",
+    ("GET", "/console/webhook-subscriptions/{id}"): "/console/webhook-subscriptions/{subscription}",
+    (
+        "POST",
+        "/console/webhook-subscriptions/{id}",
+    ): "/console/webhook-subscriptions/{subscription}",
+    ("GET", "/console/webhooks/{id}"): "/console/webhooks/{webhook}",
+    ("POST", "/console/webhooks/{id}/retries"): "/console/webhooks/{webhook}/retries",
+    ("GET", "/console/flow/{customer}/sessions/{id}"): (
+        "/console/flow/{customer}/sessions/{plaid_session}"
+    ),
+    ("POST", "/console/flow/{customer}/exchanges"): "/console/flow/{customer}/exchanges",
+    ("POST", "/console/flow/{customer}/funding-sources"): (
+        "/console/flow/{customer}/funding-sources"
+    ),
+    ("POST", "/console/exchanges/{id}/sandbox/reset-login"): (
+        "/console/exchanges/{exchange}/sandbox/reset-login"
+    ),
+    ("POST", "/console/exchanges/{id}/sandbox/partner-webhooks"): (
+        "/console/exchanges/{exchange}/sandbox/partner-webhooks"
+    ),
+    ("POST", "/console/funding-sources/{id}/sandbox/balance"): (
+        "/console/funding-sources/{funding_source}/sandbox/balance"
+    ),
 }
 
 # Hosted pages: the unguessable token in the URL is the capability (as at the partners); no
@@ -526,7 +591,13 @@ def world(
 
 def test_every_route_has_a_verdict(client: TestClient) -> None:
     served = set(_routes(client.app.routes))  # type: ignore[attr-defined]
-    judged = set(API_PROBES) | set(NO_ACCOUNT_IDS) | set(CAPABILITY_PAGES) | set(EMULATOR_PROBES)
+    judged = (
+        set(API_PROBES)
+        | set(NO_ACCOUNT_IDS)
+        | set(CAPABILITY_PAGES)
+        | set(EMULATOR_PROBES)
+        | set(CONSOLE_PAGES)
+    )
     assert served - judged == set(), "routes without a tenant-isolation verdict"
     assert judged - served == set(), "verdicts for routes that are not served"
 
@@ -544,6 +615,21 @@ def test_a_second_account_cannot_reach_the_firsts_resources(world: World) -> Non
             check(response)
         except AssertionError as failure:
             raise AssertionError((method, path, str(failure))) from None
+
+
+def test_a_second_accounts_console_session_cannot_reach_the_firsts_resources(
+    world: World,
+) -> None:
+    w = world
+    console_b = ConsoleUser.sign_in(w.client, w.b.application.key, w.b.secret)
+    for (method, _), url in CONSOLE_PAGES.items():
+        path = url.format(**w.ids)
+        # A POST names an action a form would send (retries take none).
+        response = console_b.get(path) if method == "GET" else console_b.post(path, _PAUSE)
+        assert response.status_code == 404, (method, path, response.status_code)
+        assert "Not found" in response.text
+        assert w.ids["customer"] not in response.text.replace(path, "")
+    assert w.api_a.get(f"/webhook-subscriptions/{w.ids['subscription']}").json()["paused"] is False
 
 
 def test_a_second_accounts_lists_show_none_of_the_firsts(world: World) -> None:

@@ -26,6 +26,7 @@ from bankbridge.api.resources.docs import docs_assets
 from bankbridge.api.resources.events import event_renderer
 from bankbridge.api.routes import api_routes
 from bankbridge.config import Settings
+from bankbridge.console.routes import console_mount
 from bankbridge.crypto import load_vault
 from bankbridge.domain.accounts import TokenCache
 from bankbridge.draining import Draining
@@ -53,6 +54,7 @@ def create_app(settings: Settings) -> Starlette:
     """Build the ASGI application for ``settings``."""
     routes: list[BaseRoute] = [*api_routes(), docs_assets()]
     published = publish(routes, settings.public_url)
+    routes.append(console_mount())
     emulators: list[BaseRoute] = []
     if any(settings.partner_mode(p.slug) == "sandbox" for p in PARTNERS):
         # Emulators are mounted now and reach the services, which exist once started, here.

@@ -412,18 +412,7 @@ def _account_document(created: NewAccount, settings: Settings) -> dict[str, Any]
 
 def _sandbox_credentials(settings: Settings, account_id: str) -> dict[str, dict[str, str]]:
     """The account's own credentials for the emulators' APIs (derived, so always the same)."""
-    keys = SandboxKeys(load_vault(settings))
-    plaid, mx = keys.for_account("plaid", account_id), keys.for_account("mx", account_id)
-    checkout = keys.for_account("checkout", account_id)
-    return {
-        "plaid": {"clientId": plaid.client_id, "secret": plaid.secret},
-        "mx": {"clientId": mx.client_id, "apiKey": mx.secret},
-        "checkout": {
-            "publicKey": checkout.public_key or "",
-            "secretKey": checkout.secret,
-            "clientId": checkout.client_id,
-        },
-    }
+    return SandboxKeys(load_vault(settings)).document(account_id)
 
 
 def _sandbox_lines(sandbox: dict[str, dict[str, str]]) -> str:

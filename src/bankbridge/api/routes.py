@@ -157,6 +157,19 @@ def api_routes() -> list[BaseRoute]:
             ),
         ),
         ApiRoute(
+            "/customers/{id}/exchange-sessions",
+            exchange_sessions.list_for_customer,
+            "GET",
+            Operation(
+                "exchange sessions",
+                "List a customer's exchange sessions",
+                _ok("ExchangeSessions"),
+                (Forbidden,),
+                query=PAGING,
+                description="BankBridge's own: Dwolla's API lists no exchange sessions.",
+            ),
+        ),
+        ApiRoute(
             "/exchange-sessions/{id}",
             exchange_sessions.retrieve,
             "GET",
@@ -252,6 +265,31 @@ def api_routes() -> list[BaseRoute]:
                 "Require a new login for an exchange (sandbox only)",
                 _ok("Exchange"),
                 (Forbidden, InactiveExchange, PartnerError, PartnerUnavailable),
+            ),
+        ),
+        ApiRoute(
+            "/sandbox/exchanges/{id}/partner-webhooks",
+            exchanges.sandbox_fire_webhook,
+            "POST",
+            Operation(
+                "sandbox",
+                "Make the partner send a webhook about an exchange (sandbox only)",
+                _ok("Exchange", "The exchange once BankBridge received the webhook"),
+                (
+                    Forbidden,
+                    InactiveExchange,
+                    UnsupportedOperation,
+                    PartnerError,
+                    PartnerUnavailable,
+                ),
+                body=Body("SandboxPartnerWebhook"),
+                description=(
+                    "The emulated partner sends the webhook to BankBridge's receiver "
+                    "(`/partner-webhooks/...`), signed as the partner signs it, and the "
+                    "receiver applies it: `ERROR` or `CONNECTION_STATUS` flag re-authentication, "
+                    "`LOGIN_REPAIRED` clears it, `USER_PERMISSION_REVOKED` or `MEMBER_DELETED` "
+                    "deactivate the exchange."
+                ),
             ),
         ),
         ApiRoute(

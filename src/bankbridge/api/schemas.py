@@ -243,6 +243,7 @@ def component_schemas() -> dict[str, Schema]:
             created=created,
         ),
         "Exchanges": _list("Exchange", "exchanges"),
+        "ExchangeSessions": _list("ExchangeSession", "exchange-sessions"),
         "NewFundingSource": _obj(
             ["_links", "name"],
             _links=_href_body("exchange"),
@@ -291,6 +292,17 @@ def component_schemas() -> dict[str, Schema]:
             cardDetails={"type": "object"},
         ),
         "FundingSources": _list("FundingSource", "funding-sources"),
+        "SandboxPartnerWebhook": _obj(
+            ["webhookCode"],
+            webhookCode=_string(
+                minLength=1,
+                maxLength=64,
+                description=(
+                    "Plaid: an ITEM webhook_code (ERROR, LOGIN_REPAIRED, "
+                    "USER_PERMISSION_REVOKED…); MX: CONNECTION_STATUS or MEMBER_DELETED"
+                ),
+            ),
+        ),
         "SandboxBalance": _obj(
             ["closing"],
             available=_obj(["value"], value=money),

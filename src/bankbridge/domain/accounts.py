@@ -14,6 +14,7 @@ from bankbridge import partners
 from bankbridge.clock import now
 from bankbridge.errors import (
     ExpiredAccessToken,
+    FieldError,
     InvalidAccessToken,
     TooManyRequests,
     ValidationError,
@@ -37,6 +38,8 @@ __all__ = [
     "normalize_redirect_url",
     "reissue_secret",
     "remove_application",
+    "revoke_token",
+    "update_account_settings",
 ]
 
 log = logging.getLogger("bankbridge.accounts")
@@ -138,7 +141,9 @@ async def create_account(
     return NewAccount(account, application, secret)
 
 
-async def reissue_secret(store: Store, account: Account, secret: str | None = None) -> NewAccount:
+async def reissue_secret(
+    store: Store, account: Account, secret: str | None = None, cache: TokenCache | None = None
+) -> NewAccount:
     """Give the account's application a new secret (``secret``, or a random one); the old
     one and its tokens stop working.
 
@@ -148,7 +153,71 @@ async def reissue_secret(store: Store, account: Account, secret: str | None = No
     application = await _application_of(store, account)
     secret = secret or new_secret()
     await store.set_application_secret(application.id, hash_secret(secret))
+    if cache is not None:
+        cache.forget_account(account.id)
     return NewAccount(account, application, secret)
+
+
+MAX_REDIRECT_URLS = 20
+MAX_REDIRECT_URL_LENGTH = 2048
+
+
+async def update_account_settings(
+    store: Store,
+    account: Account,
+    redirect_urls: list[str],
+    partner_slugs: list[str],
+    cache: TokenCache | None = None,
+) -> Account:
+    """Replace the account's redirect URLs and enabled exchange partners.
+
+    Every field that is wrong is named (Dwolla's ``ValidationError`` with one error per
+    path): a redirect URL as ``create_account`` accepts it (http(s) URL with a host and no
+    fragment, or an app package name), at most ``MAX_REDIRECT_URLS``, and partner slugs
+    that exist, at least one. Blank lines and repeats are dropped.
+    """
+    errors: list[FieldError] = []
+    urls: list[str] = []
+    for index, raw in enumerate(redirect_urls):
+        if not raw.strip():
+            continue
+        url = normalize_redirect_url(raw) if len(raw) <= MAX_REDIRECT_URL_LENGTH else None
+        if url is None:
+            errors.append(
+                FieldError(
+                    f"/redirectUrls/{index}",
+                    "Invalid",
+                    "Must be an http(s) URL with a host and no fragment, or an app package "
+                    "name (com.example.app).",
+                )
+            )
+        elif url not in urls:
+            urls.append(url)
+    if len(urls) > MAX_REDIRECT_URLS:
+        errors.append(
+            FieldError("/redirectUrls", "Invalid", f"At most {MAX_REDIRECT_URLS} redirect URLs.")
+        )
+    known = [p.slug for p in partners.PARTNERS]
+    slugs = [slug for slug in known if slug in partner_slugs]
+    if any(slug not in known for slug in partner_slugs):
+        errors.append(FieldError("/partners", "Invalid", "Unknown exchange partner."))
+    elif not slugs:
+        errors.append(FieldError("/partners", "Required", "Enable at least one exchange partner."))
+    if errors:
+        raise ValidationError(errors)
+    await store.set_account_settings(account.id, tuple(urls), tuple(slugs))
+    if cache is not None:  # this process's tokens show the change at once
+        cache.forget_account(account.id)
+    return Account(account.id, account.name, account.created, tuple(urls), tuple(slugs))
+
+
+async def revoke_token(store: Store, token: str, cache: TokenCache | None = None) -> None:
+    """Make one bearer token stop working (sign-out). Other processes that cached it refuse
+    it within ``TOKEN_CACHE_SECONDS``; this one at once."""
+    token_hash = hash_secret(token)
+    await store.remove_access_token(token_hash)
+    if cache is not None:
+        cache.forget(token_hash)
 
 
 async def remove_application(store: Store, account: Account) -> Application:
@@ -245,6 +314,15 @@ class TokenCache:
         if len(self._entries) >= self._max_entries:
             self._entries.pop(next(iter(self._entries)))
         self._entries[token_hash] = (account, expires_at, time.monotonic() + self._seconds)
+
+    def forget(self, token_hash: str) -> None:
+        """Forget one token (revoked in this process)."""
+        self._entries.pop(token_hash, None)
+
+    def forget_account(self, account_id: str) -> None:
+        """Forget every token of one account (its settings or secret changed here)."""
+        for token_hash in [h for h, entry in self._entries.items() if entry[0].id == account_id]:
+            del self._entries[token_hash]
 
     def clear(self) -> None:
         """Forget every token."""

@@ -10,11 +10,16 @@ from bankbridge.domain.accounts import check_redirect_url
 from bankbridge.domain.customers import get_customer
 from bankbridge.errors import Forbidden, NotFound, ValidationError
 from bankbridge.ids import new_id
-from bankbridge.models import Account, ExchangeSession
+from bankbridge.models import Account, ExchangeSession, Page
 from bankbridge.partners.base import PartnerAdapter, SessionRequest
 from bankbridge.store.base import Store
 
-__all__ = ["create_exchange_session", "get_exchange_session", "partner_webhook_url"]
+__all__ = [
+    "create_exchange_session",
+    "get_exchange_session",
+    "list_exchange_sessions",
+    "partner_webhook_url",
+]
 
 PARTNER_PATH = "/_links/exchange-partner/href"
 
@@ -88,3 +93,11 @@ async def get_exchange_session(store: Store, account: Account, session_id: str) 
     if session.account_id != account.id:
         raise Forbidden("Not authorized to retrieve exchange session.")
     return session
+
+
+async def list_exchange_sessions(
+    store: Store, account: Account, customer_id: str, limit: int, offset: int
+) -> Page:
+    """A customer's exchange sessions, newest first (a BankBridge extension: Dwolla lists none)."""
+    customer = await get_customer(store, account, customer_id)
+    return await store.list_exchange_sessions(customer.id, limit, offset)

@@ -36,6 +36,7 @@ from bankbridge.errors import (
     InactiveExchange,
     InvalidExchangeToken,
     NotFound,
+    UnsupportedOperation,
     UpdateCredentials,
     ValidationError,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "create_exchange",
     "create_reauth_session",
     "deactivate_exchange",
+    "fire_sandbox_webhook",
     "get_active_exchange",
     "get_exchange",
     "list_exchanges",
@@ -184,6 +186,30 @@ async def require_reauth(
         raise Forbidden("The exchange partner specified does not support this product")
     await adapters[exchange.partner_slug].require_reauth(exchange.connection)
     await mark_reauth_required(store, exchange)
+    refreshed = await store.get_exchange(exchange.id)
+    assert refreshed is not None
+    return refreshed
+
+
+async def fire_sandbox_webhook(
+    store: Store,
+    adapters: Mapping[str, PartnerAdapter],
+    account: Account,
+    exchange_id: str,
+    code: str,
+) -> Exchange:
+    """Sandbox control: the partner sends its webhook ``code`` about the exchange's
+    connection, to BankBridge's receiver, which applies it; the exchange as it is after."""
+    exchange = await get_active_exchange(store, account, exchange_id)
+    adapter = adapters[exchange.partner_slug]
+    if not adapter.sandbox_webhooks:
+        raise UnsupportedOperation("The exchange's partner sends BankBridge no webhooks.")
+    if code not in adapter.sandbox_webhooks:
+        choices = ", ".join(adapter.sandbox_webhooks)
+        raise ValidationError.single(
+            "/webhookCode", "Invalid", f"webhookCode must be one of: {choices}."
+        )
+    await adapter.fire_sandbox_webhook(exchange.connection, code)
     refreshed = await store.get_exchange(exchange.id)
     assert refreshed is not None
     return refreshed

@@ -232,6 +232,13 @@ class PartnerAdapter(Protocol):
         """Sandbox control: the emulated bank now holds ``balance`` for the account."""
         ...
 
+    sandbox_webhooks: tuple[str, ...]
+    """The webhooks ``fire_sandbox_webhook`` can make the emulated partner send (or none)."""
+
+    async def fire_sandbox_webhook(self, connection: dict[str, str], code: str) -> None:
+        """Sandbox control: the partner sends its webhook ``code`` about the connection."""
+        ...
+
     async def read_webhook(self, body: bytes, headers: Mapping[str, str]) -> PartnerNotice:
         """Verify a webhook as the partner specifies; ``WebhookRejected`` when it fails."""
         ...

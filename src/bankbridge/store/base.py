@@ -191,6 +191,16 @@ class AccountStore(Protocol):
         """The account and expiry of a token, by its hash (one indexed lookup)."""
         ...
 
+    async def remove_access_token(self, token_hash: str) -> None:
+        """Delete one token (sign-out); nothing happens when it is unknown."""
+        ...
+
+    async def set_account_settings(
+        self, account_id: str, redirect_urls: tuple[str, ...], partners: tuple[str, ...]
+    ) -> None:
+        """Replace an account's redirect URLs and enabled partner slugs."""
+        ...
+
     async def create_customer(self, customer: Customer) -> Customer | None:
         """Store a customer; returns the existing one instead when the email is taken."""
         ...
@@ -217,6 +227,10 @@ class AccountStore(Protocol):
 
     async def get_exchange_session(self, session_id: str) -> ExchangeSession | None:
         """One exchange session by id, whatever its account (the domain checks ownership)."""
+        ...
+
+    async def list_exchange_sessions(self, customer_id: str, limit: int, offset: int) -> Page:
+        """A customer's exchange sessions, newest first."""
         ...
 
     async def list_recent_exchange_sessions(

@@ -175,6 +175,23 @@ class SqlStore(ExchangeSql, IdempotencySql, TokenFailureSql, WebhookSql):
         )
         return (_account(row), from_micros(row["token_expires_at"])) if row else None
 
+    async def remove_access_token(self, token_hash: str) -> None:
+        await self.database.execute(
+            "DELETE FROM access_tokens WHERE token_hash = :hash", {"hash": token_hash}
+        )
+
+    async def set_account_settings(
+        self, account_id: str, redirect_urls: tuple[str, ...], partners: tuple[str, ...]
+    ) -> None:
+        await self.database.execute(
+            "UPDATE accounts SET redirect_urls = :urls, partners = :partners WHERE id = :id",
+            {
+                "urls": json.dumps(list(redirect_urls)),
+                "partners": json.dumps(list(partners)),
+                "id": account_id,
+            },
+        )
+
     # Customers ----------------------------------------------------------------------
 
     async def create_customer(self, customer: Customer) -> Customer | None:
@@ -278,6 +295,18 @@ class SqlStore(ExchangeSql, IdempotencySql, TokenFailureSql, WebhookSql):
             "SELECT * FROM exchange_sessions WHERE id = :id", {"id": session_id}
         )
         return self._exchange_session(row) if row else None
+
+    async def list_exchange_sessions(self, customer_id: str, limit: int, offset: int) -> Page:
+        rows = await self.database.fetch_all(
+            "SELECT * FROM exchange_sessions WHERE customer_id = :customer "
+            "ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset",
+            {"customer": customer_id, "limit": limit, "offset": offset},
+        )
+        total = await self.database.fetch_one(
+            "SELECT COUNT(*) AS n FROM exchange_sessions WHERE customer_id = :customer",
+            {"customer": customer_id},
+        )
+        return Page([self._exchange_session(r) for r in rows], int(total["n"]) if total else 0)
 
     async def list_recent_exchange_sessions(
         self, account_id: str, partner: str, created_after: datetime

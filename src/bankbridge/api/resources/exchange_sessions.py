@@ -17,12 +17,14 @@ from bankbridge.api.auth import authenticated, services_of
 from bankbridge.api.body import read_json
 from bankbridge.api.hal import HAL_JSON, hal_response, link
 from bankbridge.api.hrefs import Hrefs, hrefs
+from bankbridge.api.paging import page_links, paging
 from bankbridge.clock import isoformat
 from bankbridge.domain.accounts import REDIRECT_PATH
 from bankbridge.domain.exchange_sessions import (
     PARTNER_PATH,
     create_exchange_session,
     get_exchange_session,
+    list_exchange_sessions,
 )
 from bankbridge.models import Account, ExchangeSession
 
@@ -57,6 +59,24 @@ async def retrieve(request: Request, account: Account) -> Response:
     store = services_of(request).store
     session = await get_exchange_session(store, account, request.path_params["id"])
     return hal_response(present(hrefs(request), session))
+
+
+@authenticated
+async def list_for_customer(request: Request, account: Account) -> Response:
+    """A customer's exchange sessions, newest first (BankBridge's own: Dwolla has no list)."""
+    limit, offset = paging(request)
+    customer_id = request.path_params["id"]
+    store = services_of(request).store
+    page = await list_exchange_sessions(store, account, customer_id, limit, offset)
+    to = hrefs(request)
+    href = to.to("customers", customer_id, "exchange-sessions")
+    return hal_response(
+        {
+            "_links": page_links(href, "exchange-sessions", limit, offset, page.total),
+            "_embedded": {"exchange-sessions": [present(to, s) for s in page.items]},
+            "total": page.total,
+        }
+    )
 
 
 def present(to: Hrefs, session: ExchangeSession) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from bankbridge.domain.exchanges import (
     ExchangeToken,
     create_exchange,
     create_reauth_session,
+    fire_sandbox_webhook,
     get_exchange,
     list_exchanges,
     refresh_reauth_state,
@@ -113,6 +114,23 @@ async def sandbox_reset_login(request: Request, account: Account) -> Response:
         services.adapters_for(account.id),
         account,
         request.path_params["id"],
+    )
+    return hal_response(present(hrefs(request), exchange))
+
+
+@authenticated
+async def sandbox_fire_webhook(request: Request, account: Account) -> Response:
+    """Sandbox only: the partner sends a webhook about the exchange's connection."""
+    services = services_of(request)
+    if not services.settings.sandbox:
+        raise NotFound()
+    body = await read_json(request, services.settings.max_body_bytes)
+    exchange = await fire_sandbox_webhook(
+        services.store,
+        services.adapters_for(account.id),
+        account,
+        request.path_params["id"],
+        body.string("/webhookCode") or "",
     )
     return hal_response(present(hrefs(request), exchange))
 

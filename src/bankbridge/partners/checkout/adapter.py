@@ -70,6 +70,7 @@ class CheckoutAdapter:
     """Opens Flow payment sessions and reads the card payments made in them."""
 
     name = "Checkout.com"
+    sandbox_webhooks: tuple[str, ...] = ()  # BankBridge receives no Checkout.com webhooks
 
     def __init__(self, credentials: PartnerCredentials, http: httpx.AsyncClient) -> None:
         self.credentials = credentials
@@ -136,6 +137,10 @@ class CheckoutAdapter:
     async def require_reauth(self, connection: dict[str, str]) -> None:
         """Card exchanges have no login to expire."""
         raise PartnerError(PARTNER, "Checkout.com card exchanges cannot require re-authentication")
+
+    async def fire_sandbox_webhook(self, connection: dict[str, str], code: str) -> None:
+        """Nothing to send (``sandbox_webhooks`` is empty)."""
+        raise PartnerError(PARTNER, "BankBridge receives no Checkout.com webhooks")
 
     async def _call(
         self, method: str, path: str, body: dict[str, Any] | None = None

@@ -95,6 +95,21 @@ class SandboxKeys:
             )
         raise ValueError(f"no sandbox credentials for partner {slug!r}")
 
+    def document(self, account_id: str) -> dict[str, dict[str, str]]:
+        """The account's credentials for every emulator, as ``accounts create --json``
+        prints them under ``sandbox`` (and the console's settings page shows them)."""
+        plaid, mx = self.for_account("plaid", account_id), self.for_account("mx", account_id)
+        checkout = self.for_account("checkout", account_id)
+        return {
+            "plaid": {"clientId": plaid.client_id, "secret": plaid.secret},
+            "mx": {"clientId": mx.client_id, "apiKey": mx.secret},
+            "checkout": {
+                "publicKey": checkout.public_key or "",
+                "secretKey": checkout.secret,
+                "clientId": checkout.client_id,
+            },
+        }
+
     def digest(self, *parts: str) -> str:
         """A keyed hex digest for emulator-side fingerprints (e.g. a card per merchant)."""
         return self._vault.fingerprint("sandbox-digest", *parts)

@@ -63,6 +63,10 @@ class MxApiError(PartnerError):
 class MxAdapter:
     """The MX partner as BankBridge sees it."""
 
+    # CONNECTION_STATUS: the member's credentials expire (EXPIRED, actionable);
+    # MEMBER_DELETED: the member is deleted (MEMBER, DELETED). MX sends each as a webhook.
+    sandbox_webhooks: tuple[str, ...] = ("CONNECTION_STATUS", "MEMBER_DELETED")
+
     def __init__(self, credentials: PartnerCredentials, http: httpx.AsyncClient) -> None:
         self.credentials = credentials
         self.http = http
@@ -207,6 +211,16 @@ class MxAdapter:
         await self._call(
             "POST", f"/users/{user}/members/{member}/sandbox/expire_credentials", json={}
         )
+
+    async def fire_sandbox_webhook(self, connection: dict[str, str], code: str) -> None:
+        """Sandbox control: make the emulated member change so that MX sends ``code``."""
+        if code == "CONNECTION_STATUS":
+            await self.require_reauth(connection)
+            return
+        user, member = _segment(connection["user_guid"]), _segment(connection["member_guid"])
+        response = await self._send("DELETE", f"/users/{user}/members/{member}")
+        if not 200 <= response.status_code < 300:
+            _json(response, "DELETE /users/{user_guid}/members/{member_guid}")  # raises
 
     async def set_sandbox_balance(self, connection: dict[str, str], balance: BankBalance) -> None:
         """Sandbox control: the emulator's account balance setter (BankBridge's)."""

@@ -83,6 +83,7 @@ class PlaidAdapter:
     """Creates Link tokens and reads Auth data from Plaid (or the emulator)."""
 
     name = "Plaid"
+    sandbox_webhooks: tuple[str, ...] = wire.ITEM_WEBHOOK_CODES
 
     def __init__(self, credentials: PartnerCredentials, http: httpx.AsyncClient) -> None:
         self.credentials = credentials
@@ -190,6 +191,11 @@ class PlaidAdapter:
         await self._post(
             "/sandbox/item/reset_login", {"access_token": self._access_token(connection)}
         )
+
+    async def fire_sandbox_webhook(self, connection: dict[str, str], code: str) -> None:
+        """Sandbox control: ``/sandbox/item/fire_webhook`` (the Item follows the webhook)."""
+        body = {"access_token": self._access_token(connection), "webhook_code": code}
+        await self._post("/sandbox/item/fire_webhook", body)
 
     async def set_sandbox_balance(self, connection: dict[str, str], balance: BankBalance) -> None:
         """Sandbox control: the emulator's ``/sandbox/accounts/balance/set`` (BankBridge's)."""

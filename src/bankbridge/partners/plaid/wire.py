@@ -17,6 +17,7 @@ from bankbridge.models import ProviderSession
 from bankbridge.partners.base import BankBalance, format_amount
 
 __all__ = [
+    "ITEM_WEBHOOK_CODES",
     "PLAID_VERSION",
     "VERIFICATION_STATUSES",
     "AuthAccount",
@@ -32,6 +33,17 @@ __all__ = [
 ]
 
 PLAID_VERSION = "2020-09-14"
+# The ITEM webhooks Plaid's /sandbox/item/fire_webhook fires (PENDING_EXPIRATION is
+# BankBridge's addition; the emulator sends each of them, signed).
+ITEM_WEBHOOK_CODES = (
+    "ERROR",
+    "PENDING_EXPIRATION",
+    "PENDING_DISCONNECT",
+    "USER_PERMISSION_REVOKED",
+    "USER_ACCOUNT_REVOKED",
+    "LOGIN_REPAIRED",
+    "NEW_ACCOUNTS_AVAILABLE",
+)
 CLIENT_NAME = "BankBridge"
 LANGUAGE = "en"
 COUNTRY_CODES = ["US"]

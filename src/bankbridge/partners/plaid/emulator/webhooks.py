@@ -27,20 +27,13 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.partners.plaid.emulator.state import Body, PlaidError
+from bankbridge.partners.plaid.wire import ITEM_WEBHOOK_CODES
 
 __all__ = ["ITEM_CODES", "key_id", "send_item_webhook", "verification_key", "webhook_body"]
 
 log = logging.getLogger("bankbridge.emulator.plaid")
 
-ITEM_CODES = (
-    "ERROR",
-    "PENDING_EXPIRATION",
-    "PENDING_DISCONNECT",
-    "USER_PERMISSION_REVOKED",
-    "USER_ACCOUNT_REVOKED",
-    "LOGIN_REPAIRED",
-    "NEW_ACCOUNTS_AVAILABLE",
-)
+ITEM_CODES = ITEM_WEBHOOK_CODES
 _P256_ORDER = int("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", 16)
 
 
