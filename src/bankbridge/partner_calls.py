@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from httpx._client import USE_CLIENT_DEFAULT, ClientState
 
 from bankbridge.metrics import count_partner_call
 from bankbridge.partners.http import PartnerCircuitOpen
@@ -65,48 +64,6 @@ class PartnerClient(httpx.AsyncClient):
         # httpx parses every call's URL string (a per-character check, then the parts);
         # the adapters call a few URLs over and over, so each is parsed once.
         return super()._merge_url(_parsed_url(url) if isinstance(url, str) else url)
-
-    async def send(
-        self,
-        request: httpx.Request,
-        *,
-        stream: bool = False,
-        auth: Any = USE_CLIENT_DEFAULT,
-        follow_redirects: Any = USE_CLIENT_DEFAULT,
-    ) -> httpx.Response:
-        """Send as ``httpx.AsyncClient.send`` does; the adapters' plain calls skip its
-        auth-flow generator, redirect loop and event hooks, which they never use.
-
-        A plain call is one with no auth (the adapters put their credentials in headers),
-        no credentials in the URL, no hooks, no redirect following and no streaming; its
-        request and answer are exactly what ``send`` would send and return (``next_request``
-        included), so only the machinery around the one transport call is left out.
-        """
-        plain = (
-            not stream
-            and auth is USE_CLIENT_DEFAULT
-            and self.auth is None
-            and follow_redirects is USE_CLIENT_DEFAULT
-            and not self.follow_redirects
-            and not request.url.userinfo
-            and not any(self.event_hooks.values())
-            and not self.is_closed
-        )
-        if not plain:
-            return await super().send(
-                request, stream=stream, auth=auth, follow_redirects=follow_redirects
-            )
-        self._state = ClientState.OPENED
-        self._set_timeout(request)
-        response = await self._send_single_request(request)
-        try:
-            if response.has_redirect_location:
-                response.next_request = self._build_redirect_request(request, response)
-            await response.aread()
-        except BaseException:
-            await response.aclose()
-            raise
-        return response
 
 
 class _Cookieless(httpx.Cookies):
