@@ -1,8 +1,8 @@
 """``PartnerClient`` sends exactly what ``httpx.AsyncClient`` sends and answers the same.
 
-The adapters' client skips httpx's auth flow, redirect loop and hooks on plain calls and
-keeps parsed URLs; a partner (an emulator in process, or the real API in remote mode) must
-see the same request either way: method, URL, every header in order, body.
+The adapters' client keeps no cookies and reuses parsed URLs; a partner (an emulator in
+process, or the real API in remote mode) must see the same request either way: method,
+URL, every header in order, body; and the answer must read the same.
 """
 
 from __future__ import annotations
