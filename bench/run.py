@@ -186,6 +186,8 @@ def main() -> int:
         pinning,
         time.monotonic() - started,
     )
+    if not args.get_only and args.webhooks:
+        report += "\n\n" + _webhook_bench(pinning, with_pg=post_pg.skipped is None)
     print()
     print(report)
     (var / "results.json").write_text(
@@ -496,6 +498,21 @@ def _report(
     return "\n".join(lines)
 
 
+def _webhook_bench(pinning: bool, with_pg: bool) -> str:
+    """``bench/webhooks.py`` (delivery throughput and delay), pinned like the servers."""
+    print("bench: webhook delivery", flush=True)
+    command = [_bin("python"), str(HERE / "webhooks.py"), *(["--pg", PG_ADMIN] if with_pg else [])]
+    done = subprocess.run(
+        ["taskset", "-c", "0", *command] if pinning else command,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        return f"Webhook delivery: not measured ({done.stderr.strip().splitlines()[-1:]})"
+    return done.stdout.strip()
+
+
 def _machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -558,6 +575,9 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument(
         "--no-write", dest="write", action="store_false", help="do not update BENCHMARKS.md"
+    )
+    parser.add_argument(
+        "--no-webhooks", dest="webhooks", action="store_false", help="no webhook delivery bench"
     )
     return parser.parse_args()
 

@@ -20,7 +20,7 @@ from starlette.testclient import TestClient
 
 from bankbridge.app import create_app
 from bankbridge.config import Secret, Settings
-from bankbridge.partner_calls import PartnerRoute, PartnerTransport
+from bankbridge.partner_calls import PartnerClient, PartnerRoute, PartnerTransport
 from helpers import TEST_SECRET_KEY, ApiClient, assert_dwolla_error, sandbox_credentials
 from live_server import free_port
 
@@ -113,6 +113,47 @@ def test_only_calls_safe_to_repeat_are_retried():
 
     assert asyncio.run(run()) == (200, 503)
     assert calls == ["POST /accounts/get"] * 3 + ["POST /link/token/create"]
+
+
+def test_partner_calls_are_routed_by_base_url_and_never_carry_another_calls_cookies():
+    """Routes match scheme, host, port and path prefix (the longest base first); a
+    ``Set-Cookie`` from one answer is not sent on the next call (``PartnerClient``)."""
+    seen: list[tuple[str, str | None]] = []
+
+    def route(slug: str, base: str) -> PartnerRoute:
+        def answer(request: httpx.Request) -> httpx.Response:
+            seen.append((slug, request.headers.get("cookie")))
+            return httpx.Response(200, headers={"set-cookie": f"session={slug}; Path=/"})
+
+        return PartnerRoute(slug, base, httpx.MockTransport(answer), 5.0)
+
+    transport = PartnerTransport(
+        [
+            route("mx", "http://127.0.0.1:8000/sandbox/mx"),
+            route("mxx", "http://127.0.0.1:8000/sandbox/mx/x"),
+            route("plaid", "https://sandbox.plaid.test/"),
+        ],
+        retries=0,
+        breaker_failures=10,
+        breaker_seconds=30,
+    )
+
+    async def run() -> list[int]:
+        async with PartnerClient(transport=transport) as http:
+            urls = [
+                "http://127.0.0.1:8000/sandbox/mx/users?id=a",
+                "http://127.0.0.1:8000/sandbox/mx/x/y",
+                "https://sandbox.plaid.test:443/link/token/create",
+            ]
+            statuses = [(await http.get(url)).status_code for url in urls]
+            with pytest.raises(httpx.UnsupportedProtocol):
+                await http.get("http://127.0.0.1:8001/sandbox/mx/users")
+            return statuses
+
+    import asyncio
+
+    assert asyncio.run(run()) == [200, 200, 200]
+    assert seen == [("mx", None), ("mxx", None), ("plaid", None)]
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,7 @@ from bankbridge.domain.accounts import TokenCache
 from bankbridge.draining import Draining
 from bankbridge.housekeeping import Housekeeper
 from bankbridge.logs import install_request_context
-from bankbridge.partner_calls import PartnerRoute, PartnerTransport
+from bankbridge.partner_calls import PartnerClient, PartnerRoute, PartnerTransport
 from bankbridge.partners import PARTNERS
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.redaction import install_access_log_redaction
@@ -100,7 +100,7 @@ def create_app(settings: Settings) -> Starlette:
             if sealed:
                 log.info("sealed %d rows stored before secrets were encrypted at rest", sealed)
             async with (
-                httpx.AsyncClient(
+                PartnerClient(
                     transport=_partner_transport(settings, emulators), timeout=PARTNER_TIMEOUT
                 ) as http,
                 delivery_client(allow_local=settings.sandbox) as webhook_http,
@@ -112,6 +112,9 @@ def create_app(settings: Settings) -> Starlette:
                     webhook_http,
                     render_event=event_renderer(settings.public_url),
                 )
+                # Webhooks this process queues wake its worker at commit; those queued by
+                # other processes are found by the poll (see BENCHMARKS.md, webhooks).
+                store.on_webhooks_due(worker.wake)
                 app.state.services = Services(
                     settings=settings,
                     store=store,

@@ -96,6 +96,7 @@ class ProviderSession:
     data: dict[str, Any] | None = None
     external_ref: str | None = None  # partner-side handle (MX user guid, link token, ps_ id)
     expires_at: datetime | None = None
+    partner_user: str | None = None  # the customer's partner-side user (MX), to remember
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ decides per partner) and around each call:
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import re
@@ -32,7 +33,7 @@ import httpx
 from bankbridge.metrics import count_partner_call
 from bankbridge.partners.http import PartnerCircuitOpen
 
-__all__ = ["Breaker", "PartnerRoute", "PartnerTransport", "operation_of"]
+__all__ = ["Breaker", "PartnerClient", "PartnerRoute", "PartnerTransport", "operation_of"]
 
 log = logging.getLogger("bankbridge.partners")
 
@@ -41,6 +42,44 @@ log = logging.getLogger("bankbridge.partners")
 _ID_SEGMENT = re.compile(r"^(?=.*\d)[^/]{6,}$")
 _RETRIED_STATUSES = frozenset({502, 503, 504})
 _BACKOFF_SECONDS = 0.1
+
+
+class PartnerClient(httpx.AsyncClient):
+    """The adapters' one HTTP client: an ``httpx.AsyncClient`` that keeps no cookies.
+
+    One client makes every account's partner calls, so a cookie one partner answer sets
+    must never ride along on another account's call. None of the partners' APIs uses
+    cookies, and not reading ``Set-Cookie`` into a jar also spares every call that work.
+    """
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return _NO_COOKIES
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        return None
+
+    def _merge_url(self, url: httpx.URL | str) -> httpx.URL:
+        # httpx parses every call's URL string (a per-character check, then the parts);
+        # the adapters call a few URLs over and over, so each is parsed once.
+        return super()._merge_url(_parsed_url(url) if isinstance(url, str) else url)
+
+
+class _Cookieless(httpx.Cookies):
+    """Cookies that are never extracted from an answer (and so never sent)."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
+_NO_COOKIES = _Cookieless()
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_url(url: str) -> httpx.URL:
+    """``httpx.URL(url)``, kept: a URL is immutable (its methods return new ones)."""
+    return httpx.URL(url)
 
 
 @dataclass(frozen=True)
@@ -117,6 +156,7 @@ class PartnerTransport(httpx.AsyncBaseTransport):
     ) -> None:
         # Longest base first, so a base that prefixes another never takes its calls.
         self._routes = sorted(routes, key=lambda r: -len(r.base_url))
+        self._places = [(r, _place(httpx.URL(r.base_url), base=True)) for r in self._routes]
         self._retries = retries
         self._breakers = {r.slug: Breaker(breaker_failures, breaker_seconds) for r in routes}
         self._sleep = sleep
@@ -169,12 +209,21 @@ class PartnerTransport(httpx.AsyncBaseTransport):
             log.warning("partner %s is failing: circuit open, calls fail fast for a while", slug)
 
     def _route_of(self, request: httpx.Request) -> tuple[PartnerRoute, str]:
-        url = str(request.url.copy_with(query=None, fragment=None))
-        for route in self._routes:
-            if url.startswith(route.base_url):
-                return route, operation_of(request.method, url[len(route.base_url) :])
+        # The URL's parts as httpx parsed them (no new URL is built for each call).
+        origin, path = _place(request.url)
+        for route, (base_origin, base_path) in self._places:
+            if origin == base_origin and path.startswith(base_path):
+                return route, operation_of(request.method, path[len(base_path) :])
         # Adapters call only their partner's base URL; anything else is a programming error.
         raise httpx.UnsupportedProtocol(f"no partner serves {request.url.host}")
+
+
+def _place(url: httpx.URL, base: bool = False) -> tuple[tuple[str, str, int | None], str]:
+    """(scheme, host, port) and the encoded path (a base's without its trailing ``/``): a
+    base URL prefixes a call's URL when the first parts are equal and the path starts with
+    the base's."""
+    path = url.raw_path.split(b"?", 1)[0].decode("ascii")
+    return (url.scheme, url.host, url.port), path.rstrip("/") if base else path
 
 
 def operation_of(method: str, path: str) -> str:

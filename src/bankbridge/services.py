@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 import httpx
@@ -106,7 +107,7 @@ class Services:
     worker: DeliveryWorker
     token_cache: TokenCache
 
-    @property
+    @cached_property
     def sandbox_keys(self) -> SandboxKeys:
         """Each account's sandbox partner credentials (derived from the install's key)."""
         return SandboxKeys(self.vault)

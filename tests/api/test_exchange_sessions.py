@@ -201,3 +201,20 @@ def test_session_read_errors_are_unchanged_by_the_fast_path(api, customer, heade
     location, _ = _session(api, customer, "Plaid")
     response = api.client.get(location, headers={**api.headers, **headers})
     assert_dwolla_error(response, status, code)
+
+
+def test_mx_sessions_remember_the_customers_mx_user_and_replace_one_mx_forgot(
+    api, customer, services, run
+):
+    """The first MX session's user is remembered for the customer; a remembered user the
+    emulator does not know (here: made up) is found again instead of failing the session."""
+    store = services.store
+    _session(api, customer, "MX")
+    remembered = run(store.get_partner_user, customer["id"], "mx")
+    assert remembered is not None and remembered.startswith("USR-")
+    _session(api, customer, "MX")
+    assert run(store.get_partner_user, customer["id"], "mx") == remembered
+    assert run(store.get_partner_user, customer["id"], "plaid") is None
+    run(store.set_partner_user, customer["id"], "mx", "USR-forgotten")
+    _session(api, customer, "MX")
+    assert run(store.get_partner_user, customer["id"], "mx") == remembered

@@ -101,3 +101,39 @@ def test_put_all_refuses_the_same_record_twice_and_writes_nothing(database_url):
         return await records.get("item", "i1")
 
     assert _run(database_url, scenario) is None
+
+
+def test_put_all_writes_records_of_another_namespace_in_the_same_write(database_url):
+    """A capability in the partner's index goes with the account's records; the same
+    (kind, key) in two namespaces is two records, and a duplicate in one is refused."""
+
+    async def scenario(store):
+        index, mine = store.emulator_records("mx"), store.emulator_records("mx/acct-1")
+        await mine.put_all(
+            [NewRecord("widget", "tok", {"step": 1})],
+            also=[(index, NewRecord("capability", "tok", {"owner": "acct-1"}))],
+        )
+        await mine.put_all(
+            [NewRecord("capability", "tok", {"mine": True})],
+            also=[(index, NewRecord("capability", "tok", {"owner": "acct-2"}))],
+        )
+        with pytest.raises(ValueError):
+            await mine.put_all(
+                [NewRecord("widget", "w2", {})],
+                also=[(mine, NewRecord("widget", "w2", {"again": True}))],
+            )
+        return (
+            await mine.get("widget", "tok"),
+            await mine.get("capability", "tok"),
+            await index.get("capability", "tok"),
+            await index.get("widget", "tok"),
+            await mine.get("widget", "w2"),
+        )
+
+    assert _run(database_url, scenario) == (
+        {"step": 1},
+        {"mine": True},
+        {"owner": "acct-2"},
+        None,
+        None,
+    )

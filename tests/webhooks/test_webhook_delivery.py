@@ -7,11 +7,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from starlette.testclient import TestClient
 
 from bankbridge.app import create_app
 from bankbridge.config import Settings
-from bankbridge.domain.accounts import create_account
+from bankbridge.domain.accounts import NewAccount, create_account
+from bankbridge.domain.events import CUSTOMER_CREATED, emit
+from bankbridge.ids import new_id
 from bankbridge.services import Services
 from bankbridge.webhooks.delivery import DeliveryWorker
 from bankbridge.webhooks.signing import verify_signature
@@ -314,3 +317,50 @@ def _wait_for(condition: Callable[[], bool], limit: float = 20.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the background worker did not deliver"
         time.sleep(0.02)
+
+
+def test_a_committed_event_wakes_the_worker_at_once(
+    api: ApiClient,
+    receiver: Receiver,
+    services: Services,
+    make_worker: Callable[..., DeliveryWorker],
+    run: Callable[..., Any],
+) -> None:
+    """A worker that would poll only hourly delivers as soon as the event commits: the
+    store tells it (``on_webhooks_due``), as the app wires its own worker."""
+    worker = make_worker(poll_seconds=3600.0)
+    services.store.on_webhooks_due(worker.wake)  # type: ignore[attr-defined]
+    subscribe(api, receiver.url)
+    run(worker.start)
+    try:
+        api.create_customer()
+        _wait_for(lambda: len(receiver.received()) == 1)
+    finally:
+        run(worker.stop)
+
+
+def test_webhooks_due_are_told_after_commit_and_never_for_a_rollback(
+    api: ApiClient, account: NewAccount, services: Services, run: Callable[..., Any]
+) -> None:
+    """The listener hears of queued webhooks once their transaction commits (a nested
+    transaction tells nothing of its own), and not at all when it rolls back."""
+    subscribe(api, "http://127.0.0.1:9/hooks")
+    account_id = account.account.id
+    store = services.store
+    told: list[str] = []
+
+    async def emit_customer_event(fail: bool) -> None:
+        async with store.transaction() as tx:
+            async with tx.transaction() as nested:
+                await emit(nested, account_id, CUSTOMER_CREATED, "customers", new_id())
+            told.append("nested committed")
+            if fail:
+                raise RuntimeError("roll back")
+
+    store.on_webhooks_due(lambda: told.append("due"))  # type: ignore[attr-defined]
+    run(emit_customer_event, False)
+    assert told == ["nested committed", "due"]
+    told.clear()
+    with pytest.raises(RuntimeError):
+        run(emit_customer_event, True)
+    assert told == ["nested committed"]

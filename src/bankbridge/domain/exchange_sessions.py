@@ -36,6 +36,9 @@ async def create_exchange_session(
 ) -> ExchangeSession:
     """Create the partner-side session, then store ours; nothing is stored if the partner fails.
 
+    A partner with a user per customer (MX) gets the user remembered from the customer's
+    earlier sessions, and the one it used is remembered for the next.
+
     With ``public_url``, the partner is told where to send its webhooks about the
     connection: BankBridge's receiver for the partner and this account.
     """
@@ -49,6 +52,9 @@ async def create_exchange_session(
         )
     check_redirect_url(account, redirect_url)
     session_id = new_id()
+    known_user = (
+        await store.get_partner_user(customer.id, partner.slug) if partner.customer_users else None
+    )
     provider = await adapters[partner.slug].create_session(
         SessionRequest(
             session_id,
@@ -56,6 +62,7 @@ async def create_exchange_session(
             return_url,
             redirect_url,
             partner_webhook_url(public_url, partner.slug, account.id) if public_url else None,
+            partner_user=known_user,
         )
     )
     session = ExchangeSession(
@@ -68,6 +75,8 @@ async def create_exchange_session(
         redirect_url=redirect_url,
     )
     await store.create_exchange_session(session)
+    if provider.partner_user is not None and provider.partner_user != known_user:
+        await store.set_partner_user(customer.id, partner.slug, provider.partner_user)
     return session
 
 

@@ -59,6 +59,9 @@ class SessionRequest:
     return_url: str  # where a hosted flow may send the user when no redirect URL was given
     redirect_url: str | None = None  # the platform's redirect URL (https URL or app package)
     webhook_url: str | None = None  # BankBridge's receiver for this partner's webhooks
+    # The customer's partner-side user from an earlier session (an MX user guid), if any.
+    # It may be gone at the partner (a mode change, a deleted user): look it up again then.
+    partner_user: str | None = None
 
 
 @dataclass(frozen=True)
@@ -307,6 +310,10 @@ class Partner:
     id: str  # stable exchange-partner id, the same on every install
     adapter: str  # "bankbridge.partners.mx.adapter:MxAdapter"
     emulator: str  # "bankbridge.partners.mx.emulator:build_emulator"
+    # The partner keeps a user per customer (MX): BankBridge remembers it from the session
+    # that made it (``ProviderSession.partner_user``) and hands it to the next one
+    # (``SessionRequest.partner_user``), which then need not look it up.
+    customer_users: bool = False
 
     def build_adapter(
         self, credentials: PartnerCredentials, http: httpx.AsyncClient

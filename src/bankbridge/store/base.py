@@ -110,10 +110,17 @@ class EmulatorRecords(Protocol):
         """Insert or replace one record."""
         ...
 
-    async def put_all(self, records: Sequence[NewRecord]) -> None:
+    async def put_all(
+        self,
+        records: Sequence[NewRecord],
+        *,
+        also: Sequence[tuple[EmulatorRecords, NewRecord]] = (),
+    ) -> None:
         """Insert or replace several records in one write: all or none.
 
-        No two may share a (kind, key).
+        ``also`` adds records of other namespaces of the same store (a capability in the
+        partner's index, ``kit/tenancy.py``) to that one write. No two may share a
+        (namespace, kind, key).
         """
         ...
 
@@ -204,6 +211,14 @@ class AccountStore(Protocol):
 
     async def list_customers(self, account_id: str, limit: int, offset: int) -> Page:
         """An account's customers, newest first."""
+        ...
+
+    async def get_partner_user(self, customer_id: str, partner: str) -> str | None:
+        """The partner-side user remembered for the customer (``set_partner_user``)."""
+        ...
+
+    async def set_partner_user(self, customer_id: str, partner: str, user_ref: str) -> None:
+        """Remember (or replace) the partner-side user that stands for the customer."""
         ...
 
     async def create_exchange_session(self, session: ExchangeSession) -> None:

@@ -6,7 +6,7 @@ Emulator records and exchange sessions' provider data are sealed at rest (``seal
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -47,11 +47,32 @@ class SqlStore(ExchangeSql, IdempotencySql, TokenFailureSql, WebhookSql):
     def __init__(self, database: Database, vault: Vault | None = None) -> None:
         self.database = database
         self.vault = vault
+        self._due_listeners: list[Callable[[], None]] = []
+        # In a transaction-bound store (shared by nested ones): webhooks were queued in it.
+        self._due_in_transaction: list[bool] | None = None
+
+    def on_webhooks_due(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (the delivery worker's ``wake``) whenever webhooks this store
+        queued become due: after the commit of the transaction that queued them."""
+        self._due_listeners.append(listener)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlStore]:
         async with self.database.transaction() as tx:
-            yield SqlStore(tx, self.vault)
+            bound = SqlStore(tx, self.vault)
+            bound._due_listeners = self._due_listeners
+            bound._due_in_transaction = self._due_in_transaction or [False]
+            yield bound
+        # Committed. Only the outermost transaction tells: a nested one commits with it.
+        if self._due_in_transaction is None and bound._due_in_transaction[0]:
+            self._webhooks_due()
+
+    def _webhooks_due(self) -> None:
+        if self._due_in_transaction is not None:
+            self._due_in_transaction[0] = True
+            return
+        for listener in self._due_listeners:
+            listener()
 
     async def probe_readiness(self) -> None:
         # A committed upsert of one fixed row: a read-only file, a full disk or a lost
@@ -226,6 +247,22 @@ class SqlStore(ExchangeSql, IdempotencySql, TokenFailureSql, WebhookSql):
         )
         return Page([_customer(row) for row in rows], int(total["n"]) if total else 0)
 
+    async def get_partner_user(self, customer_id: str, partner: str) -> str | None:
+        row = await self.database.fetch_one(
+            "SELECT user_ref FROM customer_partner_users "
+            "WHERE customer_id = :customer AND partner = :partner",
+            {"customer": customer_id, "partner": partner},
+        )
+        return str(row["user_ref"]) if row else None
+
+    async def set_partner_user(self, customer_id: str, partner: str, user_ref: str) -> None:
+        await self.database.execute(
+            "INSERT INTO customer_partner_users (customer_id, partner, user_ref) "
+            "VALUES (:customer, :partner, :ref) "
+            "ON CONFLICT (customer_id, partner) DO UPDATE SET user_ref = excluded.user_ref",
+            {"customer": customer_id, "partner": partner, "ref": user_ref},
+        )
+
     # Exchange sessions --------------------------------------------------------------
 
     async def create_exchange_session(self, session: ExchangeSession) -> None:
@@ -348,53 +385,25 @@ class _SqlEmulatorRecords:
         parent: str | None = None,
         expires_at: datetime | None = None,
     ) -> None:
-        stored_key = self._key(kind, key)
-        params = {
-            "partner": self._partner,
-            "kind": kind,
-            "key": stored_key,
-            "parent": parent,
-            "data": seal_record(self._vault, self._partner, kind, stored_key, data),
-            "expires": to_micros(expires_at) if expires_at else None,
-            "created": to_micros(now()),
-        }
-        await self._db.execute(
-            "INSERT INTO emulator_records (partner, kind, record_key, parent, data, expires_at, "
-            "created_at) VALUES (:partner, :kind, :key, :parent, :data, :expires, :created) "
-            "ON CONFLICT (partner, kind, record_key) DO UPDATE SET parent = excluded.parent, "
-            "data = excluded.data, expires_at = excluded.expires_at",
-            params,
-        )
+        await self.put_all([NewRecord(kind, key, data, parent=parent, expires_at=expires_at)])
 
-    async def put_all(self, records: Sequence[NewRecord]) -> None:
+    async def put_all(
+        self,
+        records: Sequence[NewRecord],
+        *,
+        also: Sequence[tuple[EmulatorRecords, NewRecord]] = (),
+    ) -> None:
         # One multi-row statement: one round trip and one commit, atomic without a
         # transaction (which would cost PostgreSQL two more round trips).
-        if len({(r.kind, r.key) for r in records}) != len(records):
+        writes: list[tuple[_SqlEmulatorRecords, NewRecord]] = [(self, r) for r in records]
+        for namespace, record in also:
+            if not isinstance(namespace, _SqlEmulatorRecords) or namespace._db is not self._db:
+                raise ValueError("put_all: other records must be in the same database")
+            writes.append((namespace, record))
+        if len({(n._partner, r.kind, r.key) for n, r in writes}) != len(writes):
             raise ValueError("put_all: each (kind, key) may appear only once")
-        if not records:
-            return
-        created = to_micros(now())
-        params: dict[str, Any] = {"partner": self._partner, "created": created}
-        rows = []
-        for i, record in enumerate(records):
-            stored_key = self._key(record.kind, record.key)
-            params[f"kind{i}"] = record.kind
-            params[f"key{i}"] = stored_key
-            params[f"parent{i}"] = record.parent
-            params[f"data{i}"] = seal_record(
-                self._vault, self._partner, record.kind, stored_key, record.data
-            )
-            params[f"expires{i}"] = to_micros(record.expires_at) if record.expires_at else None
-            rows.append(
-                f"(:partner, :kind{i}, :key{i}, :parent{i}, :data{i}, :expires{i}, :created)"
-            )
-        await self._db.execute(
-            "INSERT INTO emulator_records (partner, kind, record_key, parent, data, expires_at, "
-            f"created_at) VALUES {', '.join(rows)} "
-            "ON CONFLICT (partner, kind, record_key) DO UPDATE SET parent = excluded.parent, "
-            "data = excluded.data, expires_at = excluded.expires_at",
-            params,
-        )
+        if writes:
+            await self._db.execute(_put_rows(writes), _put_params(writes))
 
     async def get(self, kind: str, key: str) -> dict[str, Any] | None:
         row = await self._db.fetch_one(
@@ -482,3 +491,31 @@ def _customer(row: Row) -> Customer:
         correlation_id=row["correlation_id"],
         created=from_micros(row["created_at"]),
     )
+
+
+def _put_rows(writes: Sequence[tuple[_SqlEmulatorRecords, NewRecord]]) -> str:
+    rows = ", ".join(
+        f"(:partner{i}, :kind{i}, :key{i}, :parent{i}, :data{i}, :expires{i}, :created)"
+        for i in range(len(writes))
+    )
+    return (
+        "INSERT INTO emulator_records (partner, kind, record_key, parent, data, expires_at, "
+        f"created_at) VALUES {rows} "
+        "ON CONFLICT (partner, kind, record_key) DO UPDATE SET parent = excluded.parent, "
+        "data = excluded.data, expires_at = excluded.expires_at"
+    )
+
+
+def _put_params(writes: Sequence[tuple[_SqlEmulatorRecords, NewRecord]]) -> dict[str, Any]:
+    params: dict[str, Any] = {"created": to_micros(now())}
+    for i, (namespace, record) in enumerate(writes):
+        stored_key = namespace._key(record.kind, record.key)
+        params[f"partner{i}"] = namespace._partner
+        params[f"kind{i}"] = record.kind
+        params[f"key{i}"] = stored_key
+        params[f"parent{i}"] = record.parent
+        params[f"data{i}"] = seal_record(
+            namespace._vault, namespace._partner, record.kind, stored_key, record.data
+        )
+        params[f"expires{i}"] = to_micros(record.expires_at) if record.expires_at else None
+    return params

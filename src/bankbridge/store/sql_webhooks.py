@@ -44,6 +44,10 @@ class WebhookSql:
 
     database: Database
 
+    def _webhooks_due(self) -> None:
+        """Webhooks were queued or made due (``SqlStore`` tells the worker once committed)."""
+        raise NotImplementedError
+
     async def count_pending_webhooks(self) -> int:
         """How many webhooks await a (re)delivery attempt (the partial index answers)."""
         row = await self.database.fetch_one(
@@ -87,6 +91,8 @@ class WebhookSql:
                     "created": to_micros(event.created),
                 },
             )
+        if subscriptions:
+            self._webhooks_due()
 
     async def get_event(self, event_id: str) -> Event | None:
         row = await self.database.fetch_one("SELECT * FROM events WHERE id = :id", {"id": event_id})
@@ -156,6 +162,8 @@ class WebhookSql:
             "UPDATE webhook_subscriptions SET paused = :paused WHERE id = :id",
             {"paused": int(paused), "id": subscription_id},
         )
+        if not paused:
+            self._webhooks_due()  # its queued webhooks may be due
 
     async def remove_webhook_subscription(self, subscription_id: str) -> bool:
         """Mark a subscription removed and fail its undelivered webhooks; False if it was."""
@@ -211,6 +219,7 @@ class WebhookSql:
                 "claimed_until = NULL, claim_token = NULL WHERE id = :id",
                 {"now": to_micros(retry.created), "id": retry.webhook_id},
             )
+        self._webhooks_due()
 
     async def list_webhook_retries(self, webhook_id: str) -> list[WebhookRetry]:
         rows = await self.database.fetch_all(

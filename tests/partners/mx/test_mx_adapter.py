@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -137,6 +138,54 @@ def test_create_session_looks_the_user_up_again_when_creating_it_conflicts(
         "GET /users",
         "POST /users/USR-existing/widget_urls",
     ]
+
+
+def test_create_session_with_a_remembered_user_makes_one_call(client: TestClient) -> None:
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(f"{request.method} {request.url.path}")
+        return _mx({"widget_url": {"type": "connect_widget", "url": "https://w.example/c/x"}})
+
+    known = dataclasses.replace(session_request(), partner_user="USR-known")
+    session = run(client, _mock_adapter(handler).create_session, known)
+
+    assert calls == ["POST /users/USR-known/widget_urls"]
+    assert session.external_ref == session.partner_user == "USR-known"
+
+
+def test_create_session_finds_the_user_again_when_mx_forgot_the_remembered_one(
+    client: TestClient,
+) -> None:
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(f"{request.method} {request.url.path}")
+        if request.url.path == "/users/USR-gone/widget_urls":
+            return _mx({"error": {"message": "not found"}}, 404)
+        if request.method == "GET":
+            return _mx({"users": [{"guid": "USR-found", "id": request.url.params["id"]}]})
+        return _mx({"widget_url": {"type": "connect_widget", "url": "https://w.example/c/x"}})
+
+    gone = dataclasses.replace(session_request(), partner_user="USR-gone")
+    session = run(client, _mock_adapter(handler).create_session, gone)
+
+    assert calls == [
+        "POST /users/USR-gone/widget_urls",
+        "GET /users",
+        "POST /users/USR-found/widget_urls",
+    ]
+    assert session.partner_user == "USR-found"
+
+
+def test_create_session_with_a_remembered_user_reports_other_failures(client: TestClient) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return _mx({"error": {"message": "busy"}}, 503)
+
+    known = dataclasses.replace(session_request(), partner_user="USR-known")
+    with pytest.raises(PartnerError) as caught:
+        run(client, _mock_adapter(handler).create_session, known)
+    assert caught.value.retryable
 
 
 def test_create_session_sends_mx_headers_basic_auth_and_the_verification_widget_body(

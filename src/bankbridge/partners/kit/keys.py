@@ -40,6 +40,7 @@ __all__ = ["SandboxCredentials", "SandboxKeys"]
 SECRET_KEY_PREFIX = "sk_sbox_"
 PUBLIC_KEY_PREFIX = "pk_sbox_"
 CLIENT_ID_PREFIX = "ack_"
+MAX_DERIVED = 4096  # (partner, account) pairs whose credentials are kept derived
 
 
 class _Fingerprinter(Protocol):
@@ -63,9 +64,22 @@ class SandboxKeys:
 
     def __init__(self, vault: _Fingerprinter) -> None:
         self._vault = vault
+        # Derived credentials of the accounts seen last: every emulator call checks some.
+        self._derived: dict[tuple[str, str], SandboxCredentials] = {}
+        self._ciphers: dict[tuple[str, str], bytes] = {}
 
     def for_account(self, slug: str, account_id: str) -> SandboxCredentials:
         """The credentials ``account_id`` uses with the ``slug`` emulator."""
+        known = self._derived.get((slug, account_id))
+        if known is not None:
+            return known
+        derived = self._derive(slug, account_id)
+        if len(self._derived) >= MAX_DERIVED:
+            del self._derived[next(iter(self._derived))]  # the oldest
+        self._derived[(slug, account_id)] = derived
+        return derived
+
+    def _derive(self, slug: str, account_id: str) -> SandboxCredentials:
         owner = _owner_uuid(account_id)
         if owner is None:
             raise ValueError(f"not an account id: {account_id!r}")
@@ -134,8 +148,9 @@ class SandboxKeys:
         owner = uuid.UUID(bytes=self._cipher(slug, kind).decryptor().update(enciphered))
         if owner.version != 4 or owner.variant != uuid.RFC_4122:  # account ids are uuid4
             return None
-        expected = self._key_body(slug, kind, owner)
-        return str(owner) if self._matches(expected, body) else None
+        derived = self.for_account(slug, str(owner))
+        expected = derived.secret if kind == "secret" else derived.public_key or ""
+        return str(owner) if self._matches(expected.removeprefix(prefix), body) else None
 
     def _key_body(self, slug: str, kind: str, owner: uuid.UUID) -> str:
         enciphered = self._cipher(slug, kind).encryptor().update(owner.bytes)
@@ -145,8 +160,10 @@ class SandboxKeys:
         return head + check
 
     def _cipher(self, slug: str, kind: str) -> Cipher[modes.ECB]:
-        material = self._vault.fingerprint("sandbox-key-cipher", slug, kind)
-        key = hashlib.sha256(material.encode()).digest()[:16]
+        key = self._ciphers.get((slug, kind))
+        if key is None:
+            material = self._vault.fingerprint("sandbox-key-cipher", slug, kind)
+            key = self._ciphers[(slug, kind)] = hashlib.sha256(material.encode()).digest()[:16]
         return Cipher(algorithms.AES(key), modes.ECB())
 
     def _digest(self, slug: str, kind: str, owner: uuid.UUID) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from bankbridge.store.base import EmulatorRecords, NewRecord
 
-__all__ = ["CAPABILITY", "grant", "grant_record", "owner_of"]
+__all__ = ["CAPABILITY", "grant", "grant_record", "granted", "owner_of"]
 
 CAPABILITY = "capability"
 
@@ -22,6 +22,14 @@ CAPABILITY = "capability"
 def grant_record(token: str, owner: str, expires_at: datetime | None) -> NewRecord:
     """The index entry that lets a hosted page find ``token``'s owner."""
     return NewRecord(CAPABILITY, token, {"owner": owner}, expires_at=expires_at)
+
+
+def granted(
+    index: EmulatorRecords, token: str, owner: str, expires_at: datetime | None
+) -> tuple[EmulatorRecords, NewRecord]:
+    """``grant`` as part of the records it opens: ``records.put_all([...], also=[granted(…)])``
+    writes both in one statement."""
+    return index, grant_record(token, owner, expires_at)
 
 
 async def grant(

@@ -70,24 +70,46 @@ class MxAdapter:
     def __init__(self, credentials: PartnerCredentials, http: httpx.AsyncClient) -> None:
         self.credentials = credentials
         self.http = http
+        # HTTP Basic with the client id and API key, as MX's API and its webhooks use it.
+        self._authorization = "Basic " + base64.b64encode(
+            f"{credentials.client_id}:{credentials.secret.peek()}".encode()
+        ).decode("ascii")
 
     async def create_session(
         self, request: SessionRequest, *, current_member_guid: str | None = None
     ) -> ProviderSession:
         """Find or create the customer's MX user and request a Connect widget URL.
 
+        With ``request.partner_user`` (the user of the customer's earlier sessions) the
+        lookup is skipped; a 404 for that user falls back to finding or creating it.
+
         ``current_member_guid`` reopens an existing member (re-authentication) instead of
         connecting a new one.
         """
-        user_guid = await self._ensure_user(request.customer)
-        answer = await self._call(
-            "POST",
-            f"/users/{_segment(user_guid)}/widget_urls",
-            json=wire.widget_url_request(current_member_guid),
-        )
+        body = wire.widget_url_request(current_member_guid)
+        answer = None
+        user_guid = request.partner_user
+        if user_guid is not None:  # remembered from an earlier session: one call, not two
+            try:
+                answer = await self._call(
+                    "POST", f"/users/{_segment(user_guid)}/widget_urls", json=body
+                )
+            except MxApiError as exc:
+                if exc.status_code != 404:
+                    raise
+        if answer is None:  # no user known, or MX no longer knows it: find or create it
+            user_guid = await self._ensure_user(request.customer)
+            answer = await self._call(
+                "POST", f"/users/{_segment(user_guid)}/widget_urls", json=body
+            )
         with partner_errors(PARTNER):
             url = wire.read_widget_url(answer)
-        return ProviderSession(url=url, external_ref=user_guid, expires_at=now() + WIDGET_URL_TTL)
+        return ProviderSession(
+            url=url,
+            external_ref=user_guid,
+            expires_at=now() + WIDGET_URL_TTL,
+            partner_user=user_guid,
+        )
 
     async def open_exchange(self, request: ExchangeRequest) -> OpenedExchange:
         """An available connection (already verified by BankBridge) that MX still knows."""
@@ -164,11 +186,8 @@ class MxAdapter:
         (MX's webhook security: credentials the client gives MX; here the MX client_id and
         api_key both sides hold). MX webhooks carry no nonce or time, so every verified
         delivery is new; the changes they cause are idempotent."""
-        expected = base64.b64encode(
-            f"{self.credentials.client_id}:{self.credentials.secret.peek()}".encode()
-        ).decode()
         given = headers.get("authorization", "")
-        if not hmac.compare_digest(given.encode(), f"Basic {expected}".encode()):
+        if not hmac.compare_digest(given.encode(), self._authorization.encode()):
             raise WebhookRejected("the HTTP Basic credentials do not match")
         try:
             document = json.loads(body)
@@ -320,7 +339,7 @@ class MxAdapter:
         params: dict[str, str] | None = None,
         json: Any = None,
     ) -> httpx.Response:
-        headers = {"Accept": wire.MX_MEDIA_TYPE}
+        headers = {"Accept": wire.MX_MEDIA_TYPE, "Authorization": self._authorization}
         if json is not None:
             headers["Content-Type"] = "application/json"
         with partner_errors(PARTNER):
@@ -330,7 +349,6 @@ class MxAdapter:
                 params=params,
                 json=json,
                 headers=headers,
-                auth=httpx.BasicAuth(self.credentials.client_id, self.credentials.secret.peek()),
             )
 
 

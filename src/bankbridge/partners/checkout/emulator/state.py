@@ -25,7 +25,7 @@ from typing import Any
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.partners.checkout.cards import CARDS, Outcome, TestCard
 from bankbridge.partners.kit.ids import ALPHANUMERIC, BASE32, random_chars
-from bankbridge.partners.kit.tenancy import grant_record, owner_of
+from bankbridge.partners.kit.tenancy import granted, owner_of
 from bankbridge.store.base import EmulatorRecords, NewRecord
 
 __all__ = [
@@ -140,11 +140,10 @@ async def store_session(context: EmulatorContext, owner: str, session: Body) -> 
         [
             NewRecord(PAYMENT_SESSION, session["id"], session, expires_at=keep_until),
             NewRecord(OPEN_SESSION, session["id"], {"id": session["id"]}, expires_at=expires_on),
-        ]
+        ],
+        # The hosted pages have only the session id: let them find whose state the id opens.
+        also=[granted(context.index, session["id"], owner, keep_until)],
     )
-    # The hosted pages have only the session id: let them find whose state the id opens.
-    grant = grant_record(session["id"], owner, keep_until)
-    await context.index.put(grant.kind, grant.key, grant.data, expires_at=grant.expires_at)
 
 
 async def find_session(context: EmulatorContext, session_id: str) -> FoundSession | None:

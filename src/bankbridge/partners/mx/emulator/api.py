@@ -28,7 +28,7 @@ from starlette.responses import JSONResponse, Response
 from bankbridge.partners.base import EmulatorContext
 from bankbridge.partners.kit.bodies import BodyError, ascii_int, parse_json_object, read_body
 from bankbridge.partners.kit.faults import take_fault
-from bankbridge.partners.kit.tenancy import grant
+from bankbridge.partners.kit.tenancy import granted
 from bankbridge.partners.mx.emulator import faults, webhooks
 from bankbridge.partners.mx.emulator.state import (
     ACCOUNT,
@@ -268,10 +268,10 @@ class PlatformApi:
             [
                 NewRecord(WIDGET, token, widget, expires_at=expires),
                 NewRecord(WIDGET_SEEN, token, seen, expires_at=now + WIDGET_MEMORY),
-            ]
+            ],
+            # The Connect page has only the token: let it find whose state the token opens.
+            also=[granted(self.context.index, token, request.state.owner, now + WIDGET_MEMORY)],
         )
-        # The Connect page has only the token: let it find whose state the token opens.
-        await grant(self.context.index, token, request.state.owner, now + WIDGET_MEMORY)
         config = {"ui_message_version": version, "ui_message_webview_url_scheme": scheme}
         config["mode"] = mode
         url = f"{self.context.base_url}/connect/{token}/{_config_segment(config)}"

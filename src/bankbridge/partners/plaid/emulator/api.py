@@ -32,7 +32,7 @@ from bankbridge.partners.base import EmulatorContext
 from bankbridge.partners.kit.bodies import BodyError, read_json_object
 from bankbridge.partners.kit.faults import take_fault
 from bankbridge.partners.kit.ids import iso_timestamp
-from bankbridge.partners.kit.tenancy import grant
+from bankbridge.partners.kit.tenancy import granted
 from bankbridge.partners.plaid.emulator import faults, link_flow, sandbox, webhooks
 from bankbridge.partners.plaid.emulator.state import (
     ACCESS_TOKEN,
@@ -343,8 +343,9 @@ async def _link_token_create(call: _Call) -> Body:
     redirect_uri = _string(body, "redirect_uri", required=False) or None
     # Plaid's OAuth return address: only one registered for these credentials (here, the
     # account's redirect URLs), so Link can never send a user somewhere else.
-    registered = await call.context.registered_redirect_urls(call.owner)
-    if redirect_uri is not None and redirect_uri not in registered:
+    if redirect_uri is not None and redirect_uri not in (
+        await call.context.registered_redirect_urls(call.owner)
+    ):
         raise invalid_field(REDIRECT_URI_NOT_REGISTERED)
     android_package_name = _string(body, "android_package_name", required=False) or None
     webhook = _string(body, "webhook", required=False) or None
@@ -374,10 +375,10 @@ async def _link_token_create(call: _Call) -> Body:
         [
             NewRecord(LINK_TOKEN, token, record, expires_at=expiration + EXPIRED_TOKEN_GRACE),
             NewRecord(LINK_COMPLETION, token, {"link_token": token}, expires_at=expiration),
-        ]
+        ],
+        # The Link page has only the token: let it find whose state the token opens.
+        also=[granted(call.context.index, token, call.owner, expiration + EXPIRED_TOKEN_GRACE)],
     )
-    # The Link page has only the token: let it find whose state the token opens.
-    await grant(call.context.index, token, call.owner, expiration + EXPIRED_TOKEN_GRACE)
     return {"link_token": token, "expiration": record["expiration"]}
 
 
