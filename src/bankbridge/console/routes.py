@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from bankbridge.console.origin import PublicOrigin
 from bankbridge.console.pages import (
     browse,
     events,
@@ -63,5 +65,6 @@ def console_routes() -> list[BaseRoute]:
 
 
 def console_mount() -> Mount:
-    """The console at ``/console``."""
-    return Mount("/console", routes=console_routes())
+    """The console at ``/console`` (asked for at the public URL's other loopback name: sent
+    to the public URL, ``origin.py``)."""
+    return Mount("/console", routes=console_routes(), middleware=[Middleware(PublicOrigin)])
