@@ -387,6 +387,15 @@ CONSOLE_PAGES: dict[tuple[str, str], str] = {
     ("POST", "/console/funding-sources/{id}/sandbox/balance"): (
         "/console/funding-sources/{funding_source}/sandbox/balance"
     ),
+    ("POST", "/console/exchanges/{id}/re-authenticate"): (
+        "/console/exchanges/{exchange}/re-authenticate"
+    ),
+    ("GET", "/console/exchanges/{id}/re-authenticate/{session}"): (
+        "/console/exchanges/{exchange}/re-authenticate/{plaid_session}"
+    ),
+    ("GET", "/console/exchanges/{id}/re-authenticated"): (
+        "/console/exchanges/{exchange}/re-authenticated"
+    ),
 }
 
 # Hosted pages: the unguessable token in the URL is the capability (as at the partners); no

@@ -13,6 +13,7 @@ from bankbridge.console.pages import (
     events,
     flow,
     levers,
+    reauth,
     resources,
     settings,
     sign_in,
@@ -60,6 +61,7 @@ def console_routes() -> list[BaseRoute]:
         *settings.ROUTES,
         *flow.ROUTES,
         *levers.ROUTES,
+        *reauth.ROUTES,
         Route("/{path:path}", no_such_page, methods=["GET", "POST"]),  # keep last
     ]
 
