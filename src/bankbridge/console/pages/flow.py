@@ -297,9 +297,14 @@ def _flow_data(console: Console, partner: Partner, session: Any) -> dict[str, An
 async def _source_defaults(
     console: Console, customer_id: str, partner: Partner, form: Any
 ) -> dict[str, str]:
-    """The step-4 form's starting values: the customer's name, the account's type."""
+    """The step-4 form's starting values: the customer's name, the account's type.
+
+    The type is what the partner told the page: Plaid Link's account ``subtype``; for MX the
+    API gives only the connected account's name (``available-exchange-connections`` has
+    ``name`` and ``availableConnectionToken``), so a name saying "savings" means savings."""
     if partner.slug != "checkout":
-        kind = form.get("account_type", "") or form.get("connection_name", "")
+        names = dict(zip(form.getlist("offered"), form.getlist("offered_name"), strict=False))
+        kind = form.get("account_type", "") or names.get(form.get("connection", ""), "")
         kind = "savings" if "savings" in kind.lower() else "checking"
         return {"name": f"{partner.name} {kind}", "bankAccountType": kind}
     customer = await console.api.get(f"/customers/{segment(customer_id)}")
