@@ -109,3 +109,17 @@ def test_mx_connect_reconnects_the_member_starting_at_localhost(
         assert offline.errors == [], offline.errors
     finally:
         context.close()
+
+
+def test_a_card_exchange_says_why_it_has_no_re_authenticate_button(
+    page: Page, offline: OfflineContext, live: LivePlatform
+) -> None:
+    walk.start_walk(page, "Checkout.com", "reauth-card", shots=False)
+    walk.checkout_flow(page)
+    exchange = walk.finish_walk(page, "reauth-card", shots=False)["The exchange"]
+    page.goto(live.base + exchange)
+    expect(page.get_by_test_id("no-reauth")).to_contain_text("403")
+    expect(page.get_by_role("button", name="Re-authenticate")).to_have_count(0)
+    _shoot(page, "reauth-card-exchange")
+    assert offline.blocked == [], offline.blocked
+    assert offline.errors == [], offline.errors
