@@ -353,6 +353,7 @@ NO_ACCOUNT_IDS: dict[tuple[str, str], str] = {
     ("GET", "/console/sandbox"): "lists the session's own faults (through GET /sandbox/faults)",
     ("POST", "/console/sandbox/faults"): "sets the session's own emulator's fault",
     ("POST", "/console/sandbox/faults/clear"): "clears the session's own faults",
+    ("POST", "/console/sandbox/webhook-receiver"): "answers 200 and keeps nothing (sandbox)",
 }
 
 # Console pages that name a resource: B's console session, given A's id, gets the not-found
