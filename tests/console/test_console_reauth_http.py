@@ -3,7 +3,6 @@ update flow (driven here as a script would), and the exchange as the API shows i
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -11,6 +10,7 @@ import pytest
 
 from api.test_checkout_flow import exchange as card_exchange
 from api.test_checkout_flow import payment_id
+from console.test_console_flow_http import _flow_data
 from console_user import ConsoleUser
 from flows import public_token_of, submit
 
@@ -19,13 +19,6 @@ from flows import public_token_of, submit
 def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
     """The console calls the API: one backend is enough."""
     return f"sqlite:///{tmp_path}/console-reauth.db"
-
-
-def _flow_data(page: str) -> dict[str, Any]:
-    match = re.search(r'<script type="application/json" id="flow-data">(.*?)</script>', page, re.S)
-    assert match, page[:2000]
-    data: dict[str, Any] = json.loads(match.group(1))
-    return data
 
 
 def test_a_plaid_exchange_needing_a_login_is_re_authenticated_through_link_update_mode(

@@ -13,6 +13,8 @@ the button, and the API refuses their re-authentication sessions (403).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -20,7 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bankbridge import partners
-from bankbridge.console.client import segment
+from bankbridge.console.client import ApiCall, segment
 from bankbridge.console.pages.browse import resource_context
 from bankbridge.console.pages.flow import partner_of, partner_step, refused_status, render_flow
 from bankbridge.console.rendering import register_global
@@ -48,44 +50,54 @@ async def exchange_page(
     )
 
 
-@console_page
-async def start(request: Request, console: Console) -> Response:
+ExchangePage = Callable[[Request, Console, ApiCall], Awaitable[Response]]
+
+
+def exchange_step(handler: ExchangePage) -> Callable[[Request], Awaitable[Response]]:
+    """A console page about the exchange in the path: ``handler`` also gets the API's
+    ``GET /exchanges/{id}``; an exchange the session cannot read is the API's refusal page."""
+
+    @functools.wraps(handler)
+    async def page(request: Request, console: Console) -> Response:
+        exchange = await console.api.get(f"/exchanges/{segment(request.path_params['id'])}")
+        if not exchange.ok:
+            return console.api_failed(exchange)
+        return await handler(request, console, exchange)
+
+    return console_page(page)
+
+
+@exchange_step
+async def start(request: Request, console: Console, exchange: ApiCall) -> Response:
     """Step 1: the re-authentication session, then step 2 (the partner's flow)."""
     exchange_id = request.path_params["id"]
-    exchange = await console.api.get(f"/exchanges/{segment(exchange_id)}")
-    if not exchange.ok:
-        return console.api_failed(exchange)
     session = await console.api.post(f"/exchanges/{segment(exchange_id)}/exchange-sessions", {})
     if not session.ok or not session.location:
         return await exchange_page(
             console, exchange_id, error=session.error_message, status=refused_status(session)
         )
-    customer = _customer_of(exchange.body)
     session_id = session.location.rsplit("/", 1)[1]
-    return await partner_step(console, customer, session_id, reauth=exchange_id)
+    return await partner_step(console, _customer_of(exchange.body), session_id, reauth=exchange_id)
 
 
-@console_page
-async def show_session(request: Request, console: Console) -> Response:
+@exchange_step
+async def show_session(request: Request, console: Console, exchange: ApiCall) -> Response:
     """Step 2 again (a reload)."""
-    exchange_id = request.path_params["id"]
-    exchange = await console.api.get(f"/exchanges/{segment(exchange_id)}")
-    if not exchange.ok:
-        return console.api_failed(exchange)
-    customer = _customer_of(exchange.body)
-    return await partner_step(console, customer, request.path_params["session"], reauth=exchange_id)
+    return await partner_step(
+        console,
+        _customer_of(exchange.body),
+        request.path_params["session"],
+        reauth=request.path_params["id"],
+    )
 
 
-@console_page
-async def done(request: Request, console: Console) -> Response:
+@exchange_step
+async def done(request: Request, console: Console, exchange: ApiCall) -> Response:
     """Step 3: the exchange as the API shows it after the partner's flow."""
-    exchange_id = request.path_params["id"]
-    exchange = await console.api.get(f"/exchanges/{segment(exchange_id)}")
-    if not exchange.ok:
-        return console.api_failed(exchange)
     partner = partner_of(console, exchange.body)
     if partner is None:
         return console.not_found()
+    exchange_id = request.path_params["id"]
     return render_flow(
         console,
         {
