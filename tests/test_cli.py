@@ -167,8 +167,9 @@ def test_serve_on_a_busy_port_stops_before_touching_the_database(tmp_path):
     assert not (tmp_path / "db").exists()  # no database, no key file, no demo account
 
 
-def _serve_once(tmp_path, *flags, port_from_environment=False):
-    """Run ``bankbridge serve`` until /health answers, stop it with SIGINT; returns its output."""
+def _serve_once(tmp_path, *flags, port_from_environment=False, while_up=None):
+    """Run ``bankbridge serve`` until /health answers (then ``while_up(port)``, when given),
+    stop it with SIGINT; returns its output."""
     port = _free_port()
     env = {**os.environ, "BANKBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path}/serve.db"}
     if port_from_environment:
@@ -194,6 +195,8 @@ def _serve_once(tmp_path, *flags, port_from_environment=False):
             assert process.poll() is None, process.stdout.read()
             assert time.monotonic() < deadline, "server did not start"
             time.sleep(0.1)
+        if while_up is not None:
+            while_up(port)
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)
@@ -202,7 +205,18 @@ def _serve_once(tmp_path, *flags, port_from_environment=False):
 
 
 def _start_and_stop_demo(tmp_path):
-    output = _serve_once(tmp_path, "--demo")
+    pages = []
+
+    def open_console(port):
+        # The printed console URL, as a browser opens it: the sign-in page.
+        console = f"http://127.0.0.1:{port}/console/"
+        pages.append((console, httpx.get(console, follow_redirects=True)))
+
+    output = _serve_once(tmp_path, "--demo", while_up=open_console)
+    [(console, page)] = pages
+    assert f"console: {console} " in output, output
+    assert output.index("console:") < output.index("key:"), output
+    assert page.status_code == 200 and 'name="secret"' in page.text, page.text
     key = re.search(r"key:\s+(\S+)", output).group(1)
     secret = re.search(r"secret:\s+(\S+)", output).group(1)
     # The credentials printed work against the same database.

@@ -353,6 +353,7 @@ NO_ACCOUNT_IDS: dict[tuple[str, str], str] = {
     ("GET", "/console/sandbox"): "lists the session's own faults (through GET /sandbox/faults)",
     ("POST", "/console/sandbox/faults"): "sets the session's own emulator's fault",
     ("POST", "/console/sandbox/faults/clear"): "clears the session's own faults",
+    ("POST", "/console/sandbox/webhook-receiver"): "answers 200 and keeps nothing (sandbox)",
 }
 
 # Console pages that name a resource: B's console session, given A's id, gets the not-found
@@ -386,6 +387,15 @@ CONSOLE_PAGES: dict[tuple[str, str], str] = {
     ),
     ("POST", "/console/funding-sources/{id}/sandbox/balance"): (
         "/console/funding-sources/{funding_source}/sandbox/balance"
+    ),
+    ("POST", "/console/exchanges/{id}/re-authenticate"): (
+        "/console/exchanges/{exchange}/re-authenticate"
+    ),
+    ("GET", "/console/exchanges/{id}/re-authenticate/{session}"): (
+        "/console/exchanges/{exchange}/re-authenticate/{plaid_session}"
+    ),
+    ("GET", "/console/exchanges/{id}/re-authenticated"): (
+        "/console/exchanges/{exchange}/re-authenticated"
     ),
 }
 

@@ -459,6 +459,7 @@ def _announce_demo(settings: Settings) -> None:
         sandbox = _sandbox_lines(_sandbox_credentials(settings, created.account.id)) + "\n"
     print(
         f"\nBankBridge demo account {created.account.id}\n"
+        f"  console: {base}/console/   (open it in a browser; sign in with this key and secret)\n"
         f"  key:    {created.application.key}\n"
         f"  secret: {created.secret}   (the same at every start; only its hash is stored)\n"
         f"  redirect URLs: {', '.join(created.account.redirect_urls)}\n"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from live_server import LivePlatform, live_platform
 from support.chromium import launched_chromium
@@ -95,6 +95,11 @@ def test_a_person_signs_in_creates_a_customer_browses_retries_a_webhook_and_edit
 
         # Subscribe the receiver, then create a customer with the form.
         _nav(page, "Webhooks")
+        # Sandbox mode: the form offers BankBridge's own receiver; this test brings its own.
+        expect(page.get_by_label("URL", exact=True)).to_have_value(
+            base + "/console/sandbox/webhook-receiver"
+        )
+        _shoot(page, "webhook-subscriptions-empty")
         page.get_by_label("URL", exact=True).fill(receiver.url)
         page.get_by_label("Secret (signs each delivery)").fill("console-browser-secret")
         page.get_by_role("button", name="Subscribe").click()

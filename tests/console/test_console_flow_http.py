@@ -19,7 +19,7 @@ from api.test_checkout_flow import payment_id
 from bankbridge.app import create_app
 from bankbridge.domain.accounts import create_account
 from console_user import ConsoleUser
-from flows import complete_plaid_link, public_token_of
+from flows import complete_plaid_link, public_token_of, submit
 
 PLAID = "cc37a51a-9674-5d46-b5d2-097d54ac7e8d"
 
@@ -165,6 +165,47 @@ def test_mx_without_a_connected_member_says_so(console, customer):
     )
     assert early.status_code == 400
     assert "MX has no connected account for this customer yet" in early.text
+
+
+def test_an_mx_savings_account_defaults_step_4_to_savings_from_its_name(console, client, customer):
+    cid = customer["id"]
+    step2 = console.post("/console/flow", {"customer": cid, "partner": "mx"})
+    connected = submit(
+        client, _flow_data(step2.text)["connectUrl"], username="mxuser", password="password"
+    )
+    assert connected.status_code == 200, connected.text[:2000]
+    session = _hidden(step2.text, "session")
+    step3 = console.post(f"/console/flow/{cid}/exchanges", {"partner": "mx", "session": session})
+    assert step3.status_code == 200, step3.text[:2000]
+    offered = re.findall(
+        r'name="offered" value="([^"]+)">\s*<input type="hidden" name="offered_name" '
+        r'value="([^"]+)">',
+        step3.text,
+    )
+    names = {html.unescape(name): html.unescape(token) for token, name in offered}
+    assert set(names) == {"MX Bank Checking", "MX Bank Savings"}, offered
+    form = {
+        "partner": "mx",
+        "session": session,
+        "connection": names["MX Bank Savings"],
+        "offered": [token for token, _ in offered],
+        "offered_name": [name for _, name in offered],
+    }
+    step4 = console.post(f"/console/flow/{cid}/exchanges", form)
+    assert step4.status_code == 200, step4.text[:2000]
+    assert '<option value="savings" selected>savings</option>' in step4.text
+    assert 'value="MX savings"' in step4.text
+    source = console.post(
+        f"/console/flow/{cid}/funding-sources",
+        {
+            "partner": "mx",
+            "session": session,
+            "exchange": _hidden(step4.text, "exchange"),
+            "name": "MX savings",
+            "bankAccountType": "savings",
+        },
+    )
+    assert '<strong data-testid="funding-status">verified</strong>' in source.text
 
 
 def test_the_checkout_step_carries_the_accounts_public_key(console, customer, account):

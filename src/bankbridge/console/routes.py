@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from bankbridge.console.origin import PublicOrigin
 from bankbridge.console.pages import (
     browse,
     events,
     flow,
     levers,
+    reauth,
     resources,
     settings,
     sign_in,
@@ -58,10 +61,12 @@ def console_routes() -> list[BaseRoute]:
         *settings.ROUTES,
         *flow.ROUTES,
         *levers.ROUTES,
+        *reauth.ROUTES,
         Route("/{path:path}", no_such_page, methods=["GET", "POST"]),  # keep last
     ]
 
 
 def console_mount() -> Mount:
-    """The console at ``/console``."""
-    return Mount("/console", routes=console_routes())
+    """The console at ``/console`` (asked for at the public URL's other loopback name: sent
+    to the public URL, ``origin.py``)."""
+    return Mount("/console", routes=console_routes(), middleware=[Middleware(PublicOrigin)])

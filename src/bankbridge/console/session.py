@@ -30,6 +30,7 @@ from starlette.responses import RedirectResponse, Response
 
 from bankbridge.console.client import ApiCall, ConsoleApi
 from bankbridge.console.nav import NAV
+from bankbridge.console.origin import cross_site_message
 from bankbridge.console.rendering import hidden_field, render_page
 from bankbridge.domain.accounts import authenticate
 from bankbridge.errors import ExpiredAccessToken, InvalidAccessToken
@@ -176,7 +177,7 @@ def console_page(handler: ConsolePage) -> Callable[[Request], Awaitable[Response
         services = services_of(request)
         posting = request.method == "POST"
         if posting and not is_same_origin(request, services.settings.public_url):
-            return refused("This form was posted from another site.")
+            return refused(cross_site_message(request, services.settings.public_url))
         token = request.cookies.get(COOKIE, "")
         if not token or not token.isascii() or not token.isprintable() or len(token) > 200:
             return to_sign_in(request)

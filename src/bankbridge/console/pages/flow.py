@@ -28,7 +28,7 @@ from bankbridge.console.client import ApiCall, segment
 from bankbridge.console.session import Console, console_page
 from bankbridge.partners.base import Partner
 
-__all__ = ["ROUTES", "refused_status"]
+__all__ = ["ROUTES", "partner_of", "partner_step", "refused_status", "render_flow"]
 
 CUSTOMER_FIELDS = ("firstName", "lastName", "email")
 BILLING_FIELDS = ("address1", "city", "stateProvinceRegion", "country", "postalCode")
@@ -80,13 +80,13 @@ async def create_session(request: Request, console: Console) -> Response:
         return await _start_page(
             console, values, session.error_message, status=refused_status(session)
         )
-    return await _session_page(console, customer_id, session.location.rsplit("/", 1)[1])
+    return await partner_step(console, customer_id, session.location.rsplit("/", 1)[1])
 
 
 @console_page
 async def show_session(request: Request, console: Console) -> Response:
     """Step 2 again (a reload): the session and its partner's flow."""
-    return await _session_page(console, request.path_params["customer"], request.path_params["id"])
+    return await partner_step(console, request.path_params["customer"], request.path_params["id"])
 
 
 @console_page
@@ -115,11 +115,11 @@ async def create_exchange(request: Request, console: Console) -> Response:
     if not call.ok or not call.location:
         if call.status in (403, 404):
             return console.not_found()
-        return _render(
+        return render_flow(
             console, {**context, "step": 3, "error": call.error_message}, refused_status(call)
         )
     exchange_id = call.location.rsplit("/", 1)[1]
-    return _render(
+    return render_flow(
         console,
         {
             **context,
@@ -154,7 +154,7 @@ async def create_funding_source(request: Request, console: Console) -> Response:
         if call.status in (403, 404):
             return console.not_found()
         errors = {_field_name(p): m for p, m in call.field_errors().items()}
-        return _render(
+        return render_flow(
             console,
             {**context, "step": 4, "errors": errors, "error": call.error_message},
             refused_status(call),
@@ -163,7 +163,7 @@ async def create_funding_source(request: Request, console: Console) -> Response:
     balance = None
     if isinstance(source.body, dict) and source.body.get("type") == "bank":
         balance = await console.api.get(call.location + "/balance")
-    return _render(
+    return render_flow(
         console,
         {
             **context,
@@ -195,7 +195,7 @@ async def _start_page(
     listing = await console.api.get("/customers", {"limit": 200})
     customers = (listing.body or {}).get("_embedded", {}).get("customers", [])
     chosen = console.form.get("customer") or console.request.query_params.get("customer", "")
-    return _render(
+    return render_flow(
         console,
         {
             "step": 1,
@@ -210,21 +210,25 @@ async def _start_page(
     )
 
 
-async def _session_page(console: Console, customer_id: str, session_id: str) -> Response:
+async def partner_step(
+    console: Console, customer_id: str, session_id: str, *, reauth: str = ""
+) -> Response:
+    """Step 2: the session's partner flow in the page. ``reauth``: the exchange whose
+    re-authentication session this is (the flow then ends on that exchange, ``reauth.py``)."""
     session = await console.api.get(f"/exchange-sessions/{segment(session_id)}")
     customer = await console.api.get(f"/customers/{segment(customer_id)}")
     if not session.ok or not customer.ok:
         return console.not_found()
-    partner = _partner_of(console, session.body)
+    partner = partner_of(console, session.body)
     if partner is None:
         return console.not_found()
-    return _render(
+    return render_flow(
         console,
         {
-            **_walk(customer_id, session_id, partner),
+            **_walk(customer_id, session_id, partner, reauth),
             "step": 2,
             "drop_in": DROP_INS.get(partner.slug),
-            "flow_data": _flow_data(console, partner, session.body),
+            "flow_data": {**_flow_data(console, partner, session.body), "reauth": bool(reauth)},
         },
     )
 
@@ -241,7 +245,7 @@ async def _connections_page(
     error = "" if call.ok else call.error_message
     if call.ok and not connections:
         error = "MX has no connected account for this customer yet: finish Connect first."
-    return _render(
+    return render_flow(
         console,
         {
             **_walk(customer_id, session_id, partner),
@@ -253,23 +257,26 @@ async def _connections_page(
     )
 
 
-def _render(console: Console, context: dict[str, Any], status: int = 200) -> Response:
+def render_flow(console: Console, context: dict[str, Any], status: int = 200) -> Response:
+    """``flow.html`` in the layout; a re-authentication (``reauth`` set) has its own title."""
     return console.render(
         "flow.html",
-        {"billing_fields": BILLING_FIELDS, **context},
-        title="Walk a flow",
+        {"billing_fields": BILLING_FIELDS, "reauth": "", **context},
+        title="Re-authenticate an exchange" if context.get("reauth") else "Walk a flow",
         nav="flow",
         status=status,
     )
 
 
-def _walk(customer_id: str, session_id: str, partner: Partner) -> dict[str, Any]:
-    return {
+def _walk(customer_id: str, session_id: str, partner: Partner, reauth: str = "") -> dict[str, Any]:
+    walk = {
         "customer": customer_id,
         "session": session_id,
         "partner": partner,
         "card": partner.slug == "checkout",
+        "reauth": reauth,
     }
+    return {**walk, "exchange": reauth} if reauth else walk
 
 
 def _flow_data(console: Console, partner: Partner, session: Any) -> dict[str, Any]:
@@ -290,9 +297,14 @@ def _flow_data(console: Console, partner: Partner, session: Any) -> dict[str, An
 async def _source_defaults(
     console: Console, customer_id: str, partner: Partner, form: Any
 ) -> dict[str, str]:
-    """The step-4 form's starting values: the customer's name, the account's type."""
+    """The step-4 form's starting values: the customer's name, the account's type.
+
+    The type is what the partner told the page: Plaid Link's account ``subtype``; for MX the
+    API gives only the connected account's name (``available-exchange-connections`` has
+    ``name`` and ``availableConnectionToken``), so a name saying "savings" means savings."""
     if partner.slug != "checkout":
-        kind = form.get("account_type", "") or form.get("connection_name", "")
+        names = dict(zip(form.getlist("offered"), form.getlist("offered_name"), strict=False))
+        kind = form.get("account_type", "") or names.get(form.get("connection", ""), "")
         kind = "savings" if "savings" in kind.lower() else "checking"
         return {"name": f"{partner.name} {kind}", "bankAccountType": kind}
     customer = await console.api.get(f"/customers/{segment(customer_id)}")
@@ -342,7 +354,8 @@ def _enabled_partner(console: Console, slug: str) -> Partner | None:
     return next((p for p in _enabled(console) if p.slug == slug), None)
 
 
-def _partner_of(console: Console, session: Any) -> Partner | None:
+def partner_of(console: Console, session: Any) -> Partner | None:
+    """The account's partner an API document (session, exchange) links to, if enabled."""
     href = session.get("_links", {}).get("exchange-partner", {}).get("href", "")
     return next((p for p in _enabled(console) if href.endswith("/" + p.id)), None)
 

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from bankbridge.console.client import segment
 from bankbridge.console.pages.browse import show_resource
+from bankbridge.console.pages.reauth import exchange_page
 from bankbridge.console.session import Console, console_page
 
 __all__ = ["ROUTES"]
@@ -28,9 +29,8 @@ async def exchange_session(request: Request, console: Console) -> Response:
 
 @console_page
 async def exchange(request: Request, console: Console) -> Response:
-    """``GET /exchanges/{id}``."""
-    exchange_id = segment(request.path_params["id"])
-    return await show_resource(console, f"/exchanges/{exchange_id}", title="Exchange")
+    """``GET /exchanges/{id}``, with its Re-authentication section (``reauth.py``)."""
+    return await exchange_page(console, request.path_params["id"])
 
 
 @console_page

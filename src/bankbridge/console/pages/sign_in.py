@@ -7,6 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bankbridge.console.client import ConsoleApi
+from bankbridge.console.origin import cross_site_message
 from bankbridge.console.session import (
     Console,
     console_page,
@@ -34,7 +35,7 @@ async def sign_in(request: Request) -> Response:
     """Check the key and secret as ``POST /token`` does (same lockout); start a session."""
     services = services_of(request)
     if not is_same_origin(request, services.settings.public_url):
-        return refused("This form was posted from another site.")
+        return refused(cross_site_message(request, services.settings.public_url))
     form = await read_form(request)
     if form is None:
         return refused("The form could not be read.", 400)

@@ -1,5 +1,6 @@
 """Webhook subscriptions (create, pause, resume, remove), their webhooks, every delivery
-attempt of a webhook (request, response, timing), and retrying one."""
+attempt of a webhook (request, response, timing), and retrying one; in sandbox mode, a
+receiver to subscribe when one has no server of one's own."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from bankbridge.console.client import segment
@@ -18,17 +19,33 @@ from bankbridge.console.pages.browse import (
     paging,
     resource_context,
 )
-from bankbridge.console.session import Console, console_page
+from bankbridge.console.session import Console, console_page, public_page, services_of
 
 __all__ = ["ROUTES"]
 
 SUBSCRIPTION_FIELDS = ("url", "secret")
 
 
+RECEIVER = "/console/sandbox/webhook-receiver"
+
+
 @console_page
 async def subscriptions(request: Request, console: Console) -> Response:
-    """The account's webhook subscriptions, with the form to create one."""
-    return await _subscriptions_page(console)
+    """The account's webhook subscriptions, with the form to create one (in sandbox mode
+    prefilled with the sandbox receiver's URL: a person with only a browser has no other)."""
+    url = (
+        console.services.settings.public_url + RECEIVER if console.services.settings.sandbox else ""
+    )
+    return await _subscriptions_page(console, values={"url": url})
+
+
+async def sandbox_receiver(request: Request) -> Response:
+    """Sandbox only: a webhook receiver that answers 200 and keeps nothing, so deliveries
+    (and retries) can be watched in the console without a server of one's own. Anyone may
+    post to it: it reads no body and stores nothing (elsewhere: the not-found page)."""
+    if not services_of(request).settings.sandbox:
+        return public_page("not_found.html", {}, title="Not found", status=404)
+    return PlainTextResponse("Received by BankBridge's sandbox webhook receiver (kept nowhere).")
 
 
 async def _subscriptions_page(
@@ -165,4 +182,5 @@ ROUTES = [
     Route("/webhook-subscriptions/{id}", change_subscription, methods=["POST"]),
     Route("/webhooks/{id}", webhook, methods=["GET"]),
     Route("/webhooks/{id}/retries", retry, methods=["POST"]),
+    Route("/sandbox/webhook-receiver", sandbox_receiver, methods=["POST"]),
 ]

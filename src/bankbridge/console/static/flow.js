@@ -25,6 +25,8 @@
   }
   var data = JSON.parse(node.textContent);
   var statusLine = document.getElementById("flow-status");
+  // What the result form's submission does next: a re-authentication only reads the exchange.
+  var next = data.reauth ? "reading the exchange again…" : "creating the exchange…";
 
   function say(text) {
     if (statusLine) {
@@ -59,7 +61,7 @@
         var accounts = (metadata && metadata.accounts) || [];
         setField("token", publicToken);
         setField("account_type", accounts.length ? accounts[0].subtype || "" : "");
-        say("Plaid Link succeeded: creating the exchange…");
+        say("Plaid Link succeeded: " + next);
         submit();
       },
       onExit: function (error) {
@@ -85,7 +87,7 @@
         paymentSession: data.paymentSession,
         onPaymentCompleted: function (component, payment) {
           setField("token", payment.id);
-          say("Payment " + payment.id + " approved: creating the exchange…");
+          say("Payment " + payment.id + " approved: " + next);
           submit();
         },
         onError: function (component, error) {
@@ -134,7 +136,7 @@
         member = metadata.member_guid || "";
         say("MX connected member " + member + ": press Done to continue.");
       } else if (message.type === "mx/connect/connected/primaryAction" && member !== null) {
-        say("Listing the customer's connected accounts…");
+        say(data.reauth ? "MX connected: " + next : "Listing the customer's connected accounts…");
         submit();
       }
     });
