@@ -55,6 +55,11 @@ class ApiCall:
         return self.headers.get("location")
 
     @property
+    def created_id(self) -> str:
+        """The id of the resource a 201 created: the last segment of its ``Location``."""
+        return (self.location or "").rsplit("/", 1)[-1]
+
+    @property
     def pretty(self) -> str:
         """The response body pretty-printed (JSON), or as it came."""
         if self.body is None:
@@ -89,6 +94,10 @@ class ApiCall:
             if isinstance(error, dict) and isinstance(error.get("path"), str):
                 found[error["path"]] = str(error.get("message", ""))
         return found
+
+    def form_errors(self) -> dict[str, str]:
+        """``field_errors`` keyed by form field: the pointer's leading ``/`` dropped."""
+        return {path.lstrip("/"): message for path, message in self.field_errors().items()}
 
     def curl(self) -> str:
         """The same call with curl (the token as ``$TOKEN``, never its value)."""

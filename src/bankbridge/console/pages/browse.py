@@ -134,7 +134,7 @@ async def create_customer(request: Request, console: Console) -> Response:
     call = await console.api.post("/customers", body)
     if call.status == 201 and call.location:
         return console.redirect(f"/console/customers/{call.location.rsplit('/', 1)[1]}")
-    errors = {path.lstrip("/"): message for path, message in call.field_errors().items()}
+    errors = call.form_errors()
     return await _customers_page(
         request, console, errors, values, status=400, message=call.error_message
     )

@@ -67,9 +67,9 @@ async def create_session(request: Request, console: Console) -> Response:
             return await _start_page(console, values, "Pick a customer or describe a new one.")
         created = await console.api.post("/customers", {k: v for k, v in values.items() if v})
         if not created.ok or not created.location:
-            errors = {p.lstrip("/"): m for p, m in created.field_errors().items()}
+            errors = created.form_errors()
             return await _start_page(console, values, created.error_message, errors)
-        customer_id = created.location.rsplit("/", 1)[1]
+        customer_id = created.created_id
     session = await console.api.post(
         f"/customers/{segment(customer_id)}/exchange-sessions",
         {"_links": {"exchange-partner": {"href": console.api.url(_partner_path(partner))}}},
@@ -80,7 +80,7 @@ async def create_session(request: Request, console: Console) -> Response:
         return await _start_page(
             console, values, session.error_message, status=refused_status(session)
         )
-    return await partner_step(console, customer_id, session.location.rsplit("/", 1)[1])
+    return await partner_step(console, customer_id, session.created_id)
 
 
 @console_page
@@ -118,7 +118,7 @@ async def create_exchange(request: Request, console: Console) -> Response:
         return render_flow(
             console, {**context, "step": 3, "error": call.error_message}, refused_status(call)
         )
-    exchange_id = call.location.rsplit("/", 1)[1]
+    exchange_id = call.created_id
     return render_flow(
         console,
         {
@@ -170,7 +170,7 @@ async def create_funding_source(request: Request, console: Console) -> Response:
             "step": 5,
             "errors": {},
             "funding_source": source.body if source.ok else None,
-            "funding_source_id": call.location.rsplit("/", 1)[1],
+            "funding_source_id": call.created_id,
             "balance": balance.body if balance is not None and balance.ok else None,
         },
     )

@@ -95,7 +95,7 @@ async def add_fault(request: Request, console: Console) -> Response:
         return await _sandbox_page(console, values, errors, "Check the highlighted fields.")
     call = await console.api.post("/sandbox/faults", body)
     if not call.ok:
-        found = {path.lstrip("/"): message for path, message in call.field_errors().items()}
+        found = call.form_errors()
         return await _sandbox_page(console, values, found, call.error_message, refused_status(call))
     return await _sandbox_page(console, notice=_answered(call))
 

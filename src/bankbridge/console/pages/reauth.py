@@ -76,7 +76,7 @@ async def start(request: Request, console: Console, exchange: ApiCall) -> Respon
         return await exchange_page(
             console, exchange_id, error=session.error_message, status=refused_status(session)
         )
-    session_id = session.location.rsplit("/", 1)[1]
+    session_id = session.created_id
     return await partner_step(console, _customer_of(exchange.body), session_id, reauth=exchange_id)
 
 

@@ -78,9 +78,9 @@ async def create_subscription(request: Request, console: Console) -> Response:
     values = {name: console.form.get(name, "").strip() for name in SUBSCRIPTION_FIELDS}
     call = await console.api.post("/webhook-subscriptions", values)
     if call.status == 201 and call.location:
-        subscription_id = call.location.rsplit("/", 1)[1]
+        subscription_id = call.created_id
         return console.redirect(f"/console/webhook-subscriptions/{subscription_id}")
-    errors = {path.lstrip("/"): message for path, message in call.field_errors().items()}
+    errors = call.form_errors()
     return await _subscriptions_page(console, errors, values, call.error_message, 400)
 
 
