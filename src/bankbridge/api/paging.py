@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 
 from bankbridge.api.hal import link
 from bankbridge.errors import FieldError, ValidationError
 
-__all__ = ["ascii_integer", "page_links", "paging"]
+__all__ = ["ascii_integer", "page_document", "page_links", "paging"]
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 200
@@ -66,3 +68,20 @@ def page_links(
     if offset + limit < total:
         links["next"] = at(offset + limit)
     return links
+
+
+def page_document(
+    base: str,
+    resource_type: str,
+    key: str,
+    items: list[dict[str, Any]],
+    limit: int,
+    offset: int,
+    total: int,
+) -> dict[str, Any]:
+    """A paged HAL collection: paging links, the presented ``items`` under ``key``, ``total``."""
+    return {
+        "_links": page_links(base, resource_type, limit, offset, total),
+        "_embedded": {key: items},
+        "total": total,
+    }

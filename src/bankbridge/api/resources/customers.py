@@ -11,7 +11,7 @@ from bankbridge.api.auth import authenticated, services_of
 from bankbridge.api.body import read_json
 from bankbridge.api.hal import hal_response, link
 from bankbridge.api.hrefs import Hrefs, hrefs
-from bankbridge.api.paging import page_links, paging
+from bankbridge.api.paging import page_document, paging
 from bankbridge.clock import isoformat
 from bankbridge.domain.customers import NewCustomer, create_customer, get_customer, list_customers
 from bankbridge.models import Account, Customer
@@ -50,11 +50,15 @@ async def list_all(request: Request, account: Account) -> Response:
     page = await list_customers(services_of(request).store, account, limit, offset)
     to = hrefs(request)
     return hal_response(
-        {
-            "_links": page_links(to.to("customers"), "customer", limit, offset, page.total),
-            "_embedded": {"customers": [present(to, c) for c in page.items]},
-            "total": page.total,
-        }
+        page_document(
+            to.to("customers"),
+            "customer",
+            "customers",
+            [present(to, c) for c in page.items],
+            limit,
+            offset,
+            page.total,
+        )
     )
 
 

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from bankbridge.api.auth import authenticated, services_of
 from bankbridge.api.hal import hal_response, link
 from bankbridge.api.hrefs import Hrefs, hrefs
-from bankbridge.api.paging import page_links, paging
+from bankbridge.api.paging import page_document, paging
 from bankbridge.clock import isoformat
 from bankbridge.domain.events import get_event, list_events
 from bankbridge.models import Account, Event
@@ -26,11 +26,15 @@ async def list_all(request: Request, account: Account) -> Response:
     page = await list_events(services_of(request).store, account, limit, offset)
     to = hrefs(request)
     return hal_response(
-        {
-            "_links": page_links(to.to("events"), "event", limit, offset, page.total),
-            "_embedded": {"events": [present(to, e) for e in page.items]},
-            "total": page.total,
-        }
+        page_document(
+            to.to("events"),
+            "event",
+            "events",
+            [present(to, e) for e in page.items],
+            limit,
+            offset,
+            page.total,
+        )
     )
 
 

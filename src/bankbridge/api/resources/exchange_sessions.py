@@ -17,7 +17,7 @@ from bankbridge.api.auth import authenticated, services_of
 from bankbridge.api.body import read_json
 from bankbridge.api.hal import HAL_JSON, hal_response, link
 from bankbridge.api.hrefs import Hrefs, hrefs
-from bankbridge.api.paging import page_links, paging
+from bankbridge.api.paging import page_document, paging
 from bankbridge.clock import isoformat
 from bankbridge.domain.accounts import REDIRECT_PATH
 from bankbridge.domain.exchange_sessions import (
@@ -71,11 +71,15 @@ async def list_for_customer(request: Request, account: Account) -> Response:
     to = hrefs(request)
     href = to.to("customers", customer_id, "exchange-sessions")
     return hal_response(
-        {
-            "_links": page_links(href, "exchange-sessions", limit, offset, page.total),
-            "_embedded": {"exchange-sessions": [present(to, s) for s in page.items]},
-            "total": page.total,
-        }
+        page_document(
+            href,
+            "exchange-sessions",
+            "exchange-sessions",
+            [present(to, s) for s in page.items],
+            limit,
+            offset,
+            page.total,
+        )
     )
 
 

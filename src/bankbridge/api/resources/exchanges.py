@@ -13,7 +13,7 @@ from bankbridge.api.auth import authenticated, services_of
 from bankbridge.api.body import Body, read_json
 from bankbridge.api.hal import hal_response, link
 from bankbridge.api.hrefs import Hrefs, hrefs
-from bankbridge.api.paging import page_links, paging
+from bankbridge.api.paging import page_document, paging
 from bankbridge.clock import isoformat
 from bankbridge.domain.accounts import REDIRECT_PATH
 from bankbridge.domain.exchanges import (
@@ -73,13 +73,15 @@ async def list_for_customer(request: Request, account: Account) -> Response:
     page = await list_exchanges(services_of(request).store, account, customer_id, limit, offset)
     to = hrefs(request)
     return hal_response(
-        {
-            "_links": page_links(
-                to.to("customers", customer_id, "exchanges"), "exchange", limit, offset, page.total
-            ),
-            "_embedded": {"exchanges": [present(to, e) for e in page.items]},
-            "total": page.total,
-        }
+        page_document(
+            to.to("customers", customer_id, "exchanges"),
+            "exchange",
+            "exchanges",
+            [present(to, e) for e in page.items],
+            limit,
+            offset,
+            page.total,
+        )
     )
 
 

@@ -11,7 +11,7 @@ from bankbridge.api.auth import authenticated, services_of
 from bankbridge.api.body import read_json
 from bankbridge.api.hal import collection, hal_response, link
 from bankbridge.api.hrefs import Hrefs, hrefs
-from bankbridge.api.paging import page_links, paging
+from bankbridge.api.paging import page_document, paging
 from bankbridge.api.resources.webhooks import present as present_webhook
 from bankbridge.clock import isoformat
 from bankbridge.domain.webhooks import (
@@ -101,11 +101,15 @@ async def list_webhooks_of(request: Request, account: Account) -> Response:
     to = hrefs(request)
     base = to.to("webhook-subscriptions", subscription_id, "webhooks")
     return hal_response(
-        {
-            "_links": page_links(base, "webhook", limit, offset, page.total),
-            "_embedded": {"webhooks": [present_webhook(to, w) for w in page.items]},
-            "total": page.total,
-        }
+        page_document(
+            base,
+            "webhook",
+            "webhooks",
+            [present_webhook(to, w) for w in page.items],
+            limit,
+            offset,
+            page.total,
+        )
     )
 
 
