@@ -67,14 +67,15 @@ def test_json_logs_share_request_ids_and_record_partner_calls_and_webhooks(tmp_p
         by_id.setdefault(line["request_id"], []).append(line)
 
     tagged = by_id["integrator-req-42"]
-    assert {line["logger"] for line in tagged} == {"uvicorn.access", "bankbridge.partners"}
+    assert {line["logger"] for line in tagged} == {"bankbridge.access", "bankbridge.partners"}
     (call,) = [line for line in tagged if line["logger"] == "bankbridge.partners"]
     assert call["partner"] == "plaid"
     assert call["operation"] == "POST /link/token/create"
     assert call["status"] == 200 and call["outcome"] == "ok"
     assert isinstance(call["duration_ms"], float)
-    (access,) = [line for line in by_id[generated] if line["logger"] == "uvicorn.access"]
+    (access,) = [line for line in by_id[generated] if line["logger"] == "bankbridge.access"]
     assert access["method"] == "POST" and access["path"] == "/customers"
+    assert access["status"] == 201 and access["duration_ms"] > 0
 
     attempts = [line for line in lines if line["message"] == "webhook attempt"]
     assert attempts and attempts[0]["outcome"] == "delivered" and attempts[0]["status"] == 200

@@ -18,9 +18,8 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Router
 
 from bankbridge.api.errors import EXCEPTION_HANDLERS
-from bankbridge.api.fastpath import FastPathMiddleware
 from bankbridge.api.idempotency import IdempotencyMiddleware
-from bankbridge.api.observation import ObservationMiddleware
+from bankbridge.api.observation import BankBridge
 from bankbridge.api.openapi import publish
 from bankbridge.api.resources.docs import docs_assets
 from bankbridge.api.resources.events import event_renderer
@@ -141,15 +140,13 @@ def create_app(settings: Settings) -> Starlette:
 
     install_access_log_redaction()  # capability tokens in URLs never reach the access log
     install_request_context()  # every log line carries its request's id
-    app = Starlette(
+    # BankBridge: Starlette with the outermost layer (request id, metrics, access log,
+    # the session-read fast path) around its own stack.
+    app = BankBridge(
         routes=routes,
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
-        middleware=[
-            Middleware(ObservationMiddleware),
-            Middleware(FastPathMiddleware),
-            Middleware(IdempotencyMiddleware),
-        ],
+        middleware=[Middleware(IdempotencyMiddleware)],
     )
     app.state.published = published
     app.state.draining = draining

@@ -18,6 +18,7 @@ import time
 from contextvars import ContextVar
 from typing import Any
 
+from bankbridge.access_log import ACCESS_LOG
 from bankbridge.redaction import ACCESS_LOGGER, RedactingFilter, redact_target
 
 __all__ = [
@@ -61,10 +62,29 @@ class TextFormatter(logging.Formatter):
 
 
 class AccessTextFormatter(logging.Formatter):
-    """uvicorn's access record as one text line with its request id (already redacted)."""
+    """Access lines: BankBridge's batches (``access_log``), a line per request with its own
+    time and request id; or uvicorn's access record (already redacted), as one line."""
 
     def __init__(self) -> None:
         super().__init__(_ACCESS_FORMAT)
+        self._second = -1
+        self._stamp = ""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entries = record.__dict__.get("entries")
+        if entries is None:
+            return super().format(record)
+        level = f"{record.levelname:<7}"
+        return "\n".join(
+            f"{self._time(e.time)} {level} access [{e.request_id}] {e.line()}" for e in entries
+        )
+
+    def _time(self, created: float) -> str:
+        # logging's default asctime (local time, milliseconds), its strftime once a second.
+        second = int(created)
+        if second != self._second:
+            self._second, self._stamp = second, self.formatTime(_at(second))
+        return f"{self._stamp[:-4]},{int((created - second) * 1000):03d}"
 
     def formatMessage(self, record: logging.LogRecord) -> str:
         client, method, path, version, status = record.args  # type: ignore[misc]
@@ -80,6 +100,26 @@ class JsonFormatter(logging.Formatter):
     """One JSON object a line: time, level, logger, message, request_id and any fields."""
 
     def format(self, record: logging.LogRecord) -> str:
+        entries = record.__dict__.get("entries")
+        if entries is not None:  # BankBridge's access log: a batch of requests
+            return "\n".join(
+                json.dumps(
+                    {
+                        "time": _iso_time(e.time),
+                        "level": record.levelname.lower(),
+                        "logger": record.name,
+                        "request_id": e.request_id,
+                        "message": f"{e.method} {e.target}",
+                        "client": e.client,
+                        "method": e.method,
+                        "path": e.target,
+                        "http_version": e.http_version,
+                        "status": e.status,
+                        "duration_ms": round(e.duration_ms, 3),
+                    }
+                )
+                for e in entries
+            )
         document: dict[str, Any] = {
             "time": _iso_time(record.created),
             "level": record.levelname.lower(),
@@ -119,8 +159,9 @@ def install_request_context() -> None:
     logging.setLogRecordFactory(make_record)
 
 
-def logging_config(log_format: str, level: str = "INFO") -> dict[str, Any]:
-    """The ``dictConfig`` document for uvicorn's and BankBridge's loggers."""
+def logging_config(log_format: str, level: str = "INFO", access_log: bool = True) -> dict[str, Any]:
+    """The ``dictConfig`` document for uvicorn's and BankBridge's loggers (the access log
+    is BankBridge's own, ``access_log``; without ``access_log`` it is off)."""
     json_lines = log_format == "json"
     formatter = (
         {"()": f"{__name__}.JsonFormatter"} if json_lines else {"()": f"{__name__}.TextFormatter"}
@@ -153,9 +194,20 @@ def logging_config(log_format: str, level: str = "INFO") -> dict[str, Any]:
                 "propagate": False,
                 "filters": ["redact"],
             },
+            ACCESS_LOG: {
+                "handlers": ["access"],
+                "level": level if access_log else "WARNING",
+                "propagate": False,
+            },
             "bankbridge": {"handlers": ["default"], "level": level, "propagate": False},
         },
     }
+
+
+def _at(second: int) -> logging.LogRecord:
+    record = logging.makeLogRecord({})
+    record.created, record.msecs = float(second), 0.0
+    return record
 
 
 def _iso_time(created: float) -> str:

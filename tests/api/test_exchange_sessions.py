@@ -173,20 +173,86 @@ def test_session_read_fast_path_answers_the_routed_endpoints_bytes(
     api, customer, partner, monkeypatch
 ):
     """The fast path and the routed endpoint answer the same status, headers and bytes."""
-    from bankbridge.api import fastpath
+    from bankbridge.api import observation
 
     location, _ = _session(api, customer, partner)
     same_id = {**api.headers, "X-Request-Id": "fast-path-comparison"}
     fast = api.client.get(location, headers=same_id)
 
-    async def decline(scope, session_id):
+    async def decline(scope):
         return None
 
-    monkeypatch.setattr(fastpath, "_session_document", decline)
+    monkeypatch.setattr(observation, "session_read", decline)
     routed = api.client.get(location, headers=same_id)
     assert fast.status_code == routed.status_code == 200
     assert fast.content == routed.content
     assert fast.headers.items() == routed.headers.items()
+
+
+def _stored_document(services, run, session_id):
+    async def read():
+        return await services.store.database.fetch_one(
+            "SELECT document, provider_data FROM exchange_sessions WHERE id = :id",
+            {"id": session_id},
+        )
+
+    return run(read)
+
+
+@pytest.mark.parametrize("partner", ["MX", "Plaid", "Checkout.com"])
+def test_a_session_stored_before_documents_reads_the_same_bytes(
+    api, customer, partner, services, run
+):
+    """Sessions from before migration 0013 have no stored document: they are rendered per
+    read, and read exactly as a session with one."""
+    location, _ = _session(api, customer, partner)
+    with_document = api.get(location)
+    session_id = location.rsplit("/", 1)[1]
+
+    async def forget():
+        await services.store.database.execute(
+            "UPDATE exchange_sessions SET document = NULL WHERE id = :id", {"id": session_id}
+        )
+
+    run(forget)
+    assert _stored_document(services, run, session_id)["document"] is None
+    rendered = api.get(location)
+    assert rendered.status_code == 200
+    assert rendered.content == with_document.content
+
+
+def test_a_stored_document_holding_a_partner_secret_is_sealed(api, customer, services, run):
+    location, body = _session(api, customer, "Checkout.com")
+    secret = body["externalProviderSessionData"]["payment_session_secret"]
+    row = _stored_document(services, run, location.rsplit("/", 1)[1])
+    assert row["document"] and secret not in row["document"]
+    assert secret not in row["provider_data"]
+    plaid_location, plaid = _session(api, customer, "Plaid")
+    plain = _stored_document(services, run, plaid_location.rsplit("/", 1)[1])["document"]
+    assert plain.startswith("{") and plaid["externalProviderSessionToken"] in plain
+
+
+def test_stored_documents_take_the_public_url_of_the_server_reading_them(
+    api, customer, settings
+):
+    """The document is stored with relative hrefs: a server started with another public URL
+    (a new domain, a proxy) answers with its own, as for a document rendered per read."""
+    from starlette.testclient import TestClient
+
+    from bankbridge.app import create_app
+
+    location, before = _session(api, customer, "Plaid")
+    moved = settings.with_changes(public_url_override="https://bank.example:8443/dwolla")
+    with TestClient(create_app(moved), base_url="https://bank.example:8443") as other:
+        answer = other.get(location.replace("http://testserver", ""), headers=api.headers)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    session_path = location.replace("http://testserver", "")
+    assert body["_links"]["self"]["href"] == "https://bank.example:8443/dwolla" + session_path
+    assert body["_links"]["exchange-partner"]["href"].startswith(
+        "https://bank.example:8443/dwolla/exchange-partners/"
+    )
+    assert body["externalProviderSessionToken"] == before["externalProviderSessionToken"]
 
 
 @pytest.mark.parametrize(

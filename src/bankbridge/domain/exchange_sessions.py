@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from bankbridge import partners
 from bankbridge.clock import now
@@ -17,6 +17,7 @@ from bankbridge.store.base import Store
 __all__ = [
     "create_exchange_session",
     "get_exchange_session",
+    "get_exchange_session_document",
     "list_exchange_sessions",
     "partner_webhook_url",
 ]
@@ -33,11 +34,14 @@ async def create_exchange_session(
     redirect_url: str | None,
     return_url: str,
     public_url: str | None = None,
+    render: Callable[[ExchangeSession], str] | None = None,
 ) -> ExchangeSession:
     """Create the partner-side session, then store ours; nothing is stored if the partner fails.
 
     A partner with a user per customer (MX) gets the user remembered from the customer's
     earlier sessions, and the one it used is remembered for the next.
+
+    ``render`` gives the session's GET document, stored with it (a session never changes).
 
     With ``public_url``, the partner is told where to send its webhooks about the
     connection: BankBridge's receiver for the partner and this account.
@@ -74,7 +78,7 @@ async def create_exchange_session(
         provider=provider,
         redirect_url=redirect_url,
     )
-    await store.create_exchange_session(session)
+    await store.create_exchange_session(session, render(session) if render else None)
     if provider.partner_user is not None and provider.partner_user != known_user:
         await store.set_partner_user(customer.id, partner.slug, provider.partner_user)
     return session
@@ -88,11 +92,25 @@ def partner_webhook_url(public_url: str, slug: str, account_id: str) -> str:
 async def get_exchange_session(store: Store, account: Account, session_id: str) -> ExchangeSession:
     """One of the account's sessions; another account's session is forbidden."""
     session = await store.get_exchange_session(session_id)
-    if session is None:
-        raise NotFound("Exchange session not found.")
-    if session.account_id != account.id:
-        raise Forbidden("Not authorized to retrieve exchange session.")
+    _check_owner(session.account_id if session else None, account)
+    assert session is not None
     return session
+
+
+async def get_exchange_session_document(store: Store, account: Account, session_id: str) -> str:
+    """The GET document stored with one of the account's sessions (``""`` for a session
+    stored before documents were); another account's session is forbidden."""
+    stored = await store.get_exchange_session_document(session_id)
+    _check_owner(stored[0] if stored else None, account)
+    assert stored is not None
+    return stored[1]
+
+
+def _check_owner(owner: str | None, account: Account) -> None:
+    if owner is None:
+        raise NotFound("Exchange session not found.")
+    if owner != account.id:
+        raise Forbidden("Not authorized to retrieve exchange session.")
 
 
 async def list_exchange_sessions(

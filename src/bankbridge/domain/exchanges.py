@@ -14,7 +14,7 @@ clears the flag once the user has logged in again.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -280,8 +280,11 @@ async def create_reauth_session(
     exchange_id: str,
     redirect_url: str | None,
     return_url: str,
+    render: Callable[[ExchangeSession], str] | None = None,
 ) -> ExchangeSession:
-    """A session in which the customer logs in again to the exchange's connection."""
+    """A session in which the customer logs in again to the exchange's connection.
+
+    ``render`` gives the session's GET document, stored with it."""
     exchange = await get_active_exchange(store, account, exchange_id)
     if exchange.partner_slug not in REAUTH_PARTNERS:
         raise Forbidden("The exchange partner specified does not support this product")
@@ -301,7 +304,7 @@ async def create_reauth_session(
         redirect_url=redirect_url,
         exchange_id=exchange.id,
     )
-    await store.create_exchange_session(session)
+    await store.create_exchange_session(session, render(session) if render else None)
     return session
 
 

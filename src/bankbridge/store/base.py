@@ -221,8 +221,16 @@ class AccountStore(Protocol):
         """Remember (or replace) the partner-side user that stands for the customer."""
         ...
 
-    async def create_exchange_session(self, session: ExchangeSession) -> None:
-        """Store a new exchange session."""
+    async def create_exchange_session(
+        self, session: ExchangeSession, document: str | None = None
+    ) -> None:
+        """Store a new exchange session, with its GET document when rendered (stored sealed
+        when the session holds a partner secret)."""
+        ...
+
+    async def get_exchange_session_document(self, session_id: str) -> tuple[str, str] | None:
+        """(account id, stored GET document) of one session, whatever its account; the
+        document is ``""`` for a session stored before documents were (render it)."""
         ...
 
     async def get_exchange_session(self, session_id: str) -> ExchangeSession | None:

@@ -25,10 +25,12 @@ __all__ = [
     "LEGACY_PREFIX",
     "open_record",
     "open_session_data",
+    "open_session_document",
     "record_key",
     "seal_legacy_rows",
     "seal_record",
     "seal_session_data",
+    "seal_session_document",
 ]
 
 LEGACY_PREFIX = "{"  # how a row written before sealing begins (a JSON object)
@@ -61,6 +63,18 @@ def open_session_data(vault: Vault, session_id: str, text: str) -> Any:
     if text.startswith(LEGACY_PREFIX):
         return json.loads(text)
     return json.loads(vault.unseal(text, _session_context(session_id)))
+
+
+def seal_session_document(vault: Vault, session_id: str, document: str) -> str:
+    """The stored form of a session's GET document that holds a partner secret."""
+    return vault.seal(document, _document_context(session_id))
+
+
+def open_session_document(vault: Vault, session_id: str, text: str) -> str:
+    """A session's GET document from its stored form (plain JSON, or sealed)."""
+    if text.startswith(LEGACY_PREFIX):
+        return text
+    return vault.unseal(text, _document_context(session_id))
 
 
 async def seal_legacy_rows(database: Database, vault: Vault, batch: int = 500) -> int:
@@ -127,3 +141,7 @@ def _record_context(partner: str, kind: str, stored_key: str) -> str:
 
 def _session_context(session_id: str) -> str:
     return f"exchange-session\x1f{session_id}"
+
+
+def _document_context(session_id: str) -> str:
+    return f"exchange-session-document\x1f{session_id}"

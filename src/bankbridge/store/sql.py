@@ -25,9 +25,11 @@ from bankbridge.store.base import Database, EmulatorRecords, NewRecord, Row, Uni
 from bankbridge.store.sealed import (
     open_record,
     open_session_data,
+    open_session_document,
     record_key,
     seal_record,
     seal_session_data,
+    seal_session_document,
 )
 from bankbridge.store.sql_exchanges import ExchangeSql
 from bankbridge.store.sql_idempotency import IdempotencySql
@@ -265,13 +267,18 @@ class SqlStore(ExchangeSql, IdempotencySql, TokenFailureSql, WebhookSql):
 
     # Exchange sessions --------------------------------------------------------------
 
-    async def create_exchange_session(self, session: ExchangeSession) -> None:
+    async def create_exchange_session(
+        self, session: ExchangeSession, document: str | None = None
+    ) -> None:
         provider = session.provider
+        if document is not None and provider.data is not None:
+            # Provider data (Checkout.com's) holds a partner secret: so does the document.
+            document = seal_session_document(self._vault(), session.id, document)
         await self.database.execute(
             "INSERT INTO exchange_sessions (id, account_id, customer_id, partner, redirect_url, "
             "exchange_id, provider_url, provider_token, provider_data, external_ref, expires_at, "
-            "created_at) VALUES (:id, :account, :customer, :partner, :redirect, :exchange, :url, "
-            ":token, :data, :ref, :expires, :created)",
+            "created_at, document) VALUES (:id, :account, :customer, :partner, :redirect, "
+            ":exchange, :url, :token, :data, :ref, :expires, :created, :document)",
             {
                 "id": session.id,
                 "account": session.account_id,
@@ -287,8 +294,20 @@ class SqlStore(ExchangeSql, IdempotencySql, TokenFailureSql, WebhookSql):
                 "ref": provider.external_ref,
                 "expires": to_micros(provider.expires_at) if provider.expires_at else None,
                 "created": to_micros(session.created),
+                "document": document,
             },
         )
+
+    async def get_exchange_session_document(self, session_id: str) -> tuple[str, str] | None:
+        row = await self.database.fetch_one(
+            "SELECT account_id, document FROM exchange_sessions WHERE id = :id", {"id": session_id}
+        )
+        if row is None:
+            return None
+        stored = row["document"]
+        if stored is None:
+            return row["account_id"], ""
+        return row["account_id"], open_session_document(self._vault(), session_id, stored)
 
     async def get_exchange_session(self, session_id: str) -> ExchangeSession | None:
         row = await self.database.fetch_one(

@@ -3,10 +3,16 @@
 The GET document's shape depends on the partner, exactly as Dwolla's: MX gives a
 ``external-provider-session`` link, Plaid an ``externalProviderSessionToken``, Checkout.com
 an ``externalProviderSessionData`` object.
+
+A session never changes once created, so its document is rendered once, at creation, with
+hrefs relative to the public URL (``stored_document``), and stored with it; every read
+(the routed endpoint and the app's fast path alike, ``session_document``) splices the
+public URL into those bytes. Sessions stored before documents were are rendered per read.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from starlette.requests import Request
@@ -15,7 +21,7 @@ from starlette.responses import Response
 from bankbridge import partners
 from bankbridge.api.auth import authenticated, services_of
 from bankbridge.api.body import read_json
-from bankbridge.api.hal import HAL_JSON, hal_response, link
+from bankbridge.api.hal import HAL_JSON, encode, hal_response, link
 from bankbridge.api.hrefs import Hrefs, hrefs
 from bankbridge.api.paging import page_document, paging
 from bankbridge.clock import isoformat
@@ -24,9 +30,16 @@ from bankbridge.domain.exchange_sessions import (
     PARTNER_PATH,
     create_exchange_session,
     get_exchange_session,
+    get_exchange_session_document,
     list_exchange_sessions,
 )
 from bankbridge.models import Account, ExchangeSession
+from bankbridge.services import Services
+
+# The first two hrefs of every session document are its own (self, exchange-partner):
+# stored relative, made absolute per read.
+_RELATIVE_HREF = b'"href":"/exchange-'
+_RELATIVE = Hrefs("")
 
 
 @authenticated
@@ -47,6 +60,7 @@ async def create(request: Request, account: Account) -> Response:
         redirect,
         return_url=to.base + "/",
         public_url=services.settings.public_url,
+        render=stored_document,
     )
     return hal_response(
         None, status=201, headers={"Location": to.to("exchange-sessions", session.id)}
@@ -56,9 +70,29 @@ async def create(request: Request, account: Account) -> Response:
 @authenticated
 async def retrieve(request: Request, account: Account) -> Response:
     """One exchange session, in its partner's shape."""
-    store = services_of(request).store
-    session = await get_exchange_session(store, account, request.path_params["id"])
-    return hal_response(present(hrefs(request), session))
+    body = await session_document(services_of(request), account, request.path_params["id"])
+    return Response(body, media_type=HAL_JSON)
+
+
+async def session_document(services: Services, account: Account, session_id: str) -> bytes:
+    """The bytes of one of the account's sessions (``NotFound``/``Forbidden`` else)."""
+    document = await get_exchange_session_document(services.store, account, session_id)
+    base = services.settings.public_url
+    if not document:  # stored before documents were
+        session = await get_exchange_session(services.store, account, session_id)
+        return encode(present(Hrefs(base), session))
+    return document.encode().replace(_RELATIVE_HREF, _absolute_href(base), 2)
+
+
+def stored_document(session: ExchangeSession) -> str:
+    """The session's GET document with hrefs relative to the public URL, to be stored."""
+    return encode(present(_RELATIVE, session)).decode()
+
+
+@lru_cache(maxsize=8)
+def _absolute_href(base: str) -> bytes:
+    # The base as the encoder writes it inside a string (ASCII-escaped JSON).
+    return encode({"href": base})[1:-2] + b"/exchange-"
 
 
 @authenticated

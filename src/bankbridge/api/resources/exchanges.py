@@ -14,6 +14,7 @@ from bankbridge.api.body import Body, read_json
 from bankbridge.api.hal import hal_response, link
 from bankbridge.api.hrefs import Hrefs, hrefs
 from bankbridge.api.paging import page_document, paging
+from bankbridge.api.resources.exchange_sessions import stored_document
 from bankbridge.clock import isoformat
 from bankbridge.domain.accounts import REDIRECT_PATH
 from bankbridge.domain.exchanges import (
@@ -99,6 +100,7 @@ async def create_reauth(request: Request, account: Account) -> Response:
         request.path_params["id"],
         redirect,
         return_url=to.base + "/",
+        render=stored_document,
     )
     return hal_response(
         None, status=201, headers={"Location": to.to("exchange-sessions", session.id)}
