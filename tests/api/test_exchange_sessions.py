@@ -232,9 +232,7 @@ def test_a_stored_document_holding_a_partner_secret_is_sealed(api, customer, ser
     assert plain.startswith("{") and plaid["externalProviderSessionToken"] in plain
 
 
-def test_stored_documents_take_the_public_url_of_the_server_reading_them(
-    api, customer, settings
-):
+def test_stored_documents_take_the_public_url_of_the_server_reading_them(api, customer, settings):
     """The document is stored with relative hrefs: a server started with another public URL
     (a new domain, a proxy) answers with its own, as for a document rendered per read."""
     from starlette.testclient import TestClient
