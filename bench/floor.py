@@ -2,9 +2,9 @@
 
 ``python bench/floor.py raw|starlette PORT BODY_FILE`` serves the bytes in BODY_FILE (a real
 BankBridge ``GET /exchange-sessions/{id}`` body) with Dwolla's media type on every path, on
-uvicorn configured exactly as the bench runs ``bankbridge serve --no-access-log`` (uvloop +
-httptools, info logging, access log off), either as a raw ASGI callable or as a one-route
-Starlette app.
+uvicorn configured exactly as ``bankbridge serve`` runs it (uvloop + httptools, info
+logging, uvicorn's own access log off: BankBridge writes its own, inside the app), either as
+a raw ASGI callable or as a one-route Starlette app.
 """
 
 from __future__ import annotations
@@ -54,8 +54,7 @@ def main() -> None:
     kind, port, body_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     body = Path(body_file).read_bytes()
     app = raw_app(body) if kind == "raw" else starlette_app(body)
-    # The same uvicorn settings as ``bankbridge serve --no-access-log`` (cli.py), so only the
-    # app differs.
+    # The same uvicorn settings as ``bankbridge serve`` (cli.py), so only the app differs.
     uvicorn.run(
         app,
         host="127.0.0.1",

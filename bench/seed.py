@@ -22,17 +22,19 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from bankbridge.clock import now, to_micros
+from bankbridge.api.resources.exchange_sessions import stored_document
+from bankbridge.clock import from_micros, now, to_micros
 from bankbridge.config import Secret, Settings, sqlite_path
 from bankbridge.crypto import Vault, load_vault
 from bankbridge.domain.accounts import create_account, issue_token
+from bankbridge.models import ExchangeSession, ProviderSession
 from bankbridge.partners import PARTNERS
 from bankbridge.store import SqlStore, open_database
-from bankbridge.store.sealed import seal_session_data
+from bankbridge.store.sealed import seal_session_data, seal_session_document
 
 __all__ = ["SECRET_KEY", "Credentials", "SeedResult", "issue_tokens", "seed"]
 
-SEED_VERSION = 2  # bump when the generated data changes, so cached databases are rebuilt
+SEED_VERSION = 3  # bump when the generated data changes, so cached databases are rebuilt
 SECRET_KEY = "bench-not-secret"  # BANKBRIDGE_SECRET_KEY of every bench server
 BATCH = 20_000
 _ALNUM = string.ascii_letters + string.digits
@@ -212,17 +214,27 @@ def _session_row(
             "environment": "sandbox",
             "flow_url": f"{public_url}/sandbox/checkout/flow/{ps}",
         }
-        data = seal_session_data(
-            vault,
-            session_id,
-            {
-                "id": ps,
-                "payment_session_secret": f"pss_{uuid.UUID(int=rng.getrandbits(128), version=4)}",
-                "payment_session_token": base64.b64encode(json.dumps(flow).encode()).decode(),
-            },
-        )
+        data = {
+            "id": ps,
+            "payment_session_secret": f"pss_{uuid.UUID(int=rng.getrandbits(128), version=4)}",
+            "payment_session_token": base64.b64encode(json.dumps(flow).encode()).decode(),
+        }
         ref = ps
         expires = None
+    # The GET document, as the app stores it at creation (sealed when it holds a secret).
+    document = stored_document(
+        ExchangeSession(
+            id=session_id,
+            account_id=account_id,
+            customer_id=customer_id,
+            partner_slug=partner,
+            created=from_micros(created),
+            provider=ProviderSession(url=url, token=token, data=data),
+        )
+    )
+    if data is not None:
+        document = seal_session_document(vault, session_id, document)
+        data = seal_session_data(vault, session_id, data)
     return (
         session_id,
         account_id,
@@ -236,6 +248,7 @@ def _session_row(
         ref,
         expires,
         created,
+        document,
     )
 
 
@@ -245,7 +258,7 @@ _CUSTOMER_COLUMNS = (
 )
 _SESSION_COLUMNS = (
     "id, account_id, customer_id, partner, redirect_url, exchange_id, provider_url, "
-    "provider_token, provider_data, external_ref, expires_at, created_at"
+    "provider_token, provider_data, external_ref, expires_at, created_at, document"
 )
 
 
@@ -260,7 +273,7 @@ def _insert_sqlite(url: str, customer_rows: list[tuple[Any, ...]], sessions: Any
             customer_rows,
         )
         conn.execute("COMMIT")
-        insert = f"INSERT INTO exchange_sessions ({_SESSION_COLUMNS}) VALUES ({','.join('?' * 12)})"
+        insert = f"INSERT INTO exchange_sessions ({_SESSION_COLUMNS}) VALUES ({','.join('?' * 13)})"
         batch: list[tuple[Any, ...]] = []
         for row in sessions:
             batch.append(row)
