@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import NamedTuple
 from urllib.parse import quote
 
@@ -115,9 +116,14 @@ def _client(client: object) -> str:
 # Only a target holding one of these can hold something ``redact_target`` would hide; the
 # rest (``/exchange-sessions/<uuid>`` and every other id-only path) skip its regexes.
 _MAYBE_SECRET = ("?", "_", "/sandbox/", "-sandbox-", "-development-", "-production-")
+# A path that ``quote`` leaves as it is and that holds none of those markers (no ``_``).
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9/.~-]*")
+_TOKEN_MARKER = re.compile(r"sandbox|-development-|-production-", re.IGNORECASE)
 
 
 def _target(path: str, query: bytes) -> str:
+    if not query and _PLAIN_PATH.fullmatch(path) and not _TOKEN_MARKER.search(path):
+        return path  # the common case: nothing to quote, nothing to redact
     # As uvicorn's access log wrote it: the path quoted, the query string as sent.
     text = quote(path)
     if query:
