@@ -21,10 +21,9 @@ import contextlib
 import logging.config
 import statistics
 import tempfile
-import time
 from typing import Any
 
-from creates import HAL, PARTNER_IDS, PUBLIC_URL, _create_request, _setup
+from creates import HAL, PARTNER_IDS, PUBLIC_URL, _create_request, _setup, asgi_scope, drive
 from scratch_pg import scratch_database
 
 from bankbridge.app import create_app
@@ -66,51 +65,10 @@ async def measure(url: str, gets: int, rounds: int, log_file: str) -> list[float
                     return {"type": "http.request", "body": body, "more_body": False}
 
                 await app({**scope, "state": {}}, receive, keep)
-        scopes = [_get_scope(token, path) for path in locations]
-        await _run(app, scopes, len(scopes))  # warm-up
-        return [await _run(app, scopes, gets) for _ in range(rounds)]
-
-
-def _get_scope(token: str, path: str) -> dict[str, Any]:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "method": "GET",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": [
-            (b"host", b"127.0.0.1:8000"),
-            (b"authorization", f"Bearer {token}".encode()),
-            (b"accept", HAL.encode()),
-        ],
-        "root_path": "",
-        "scheme": "http",
-        "server": ("127.0.0.1", 8000),
-        "client": ("127.0.0.1", 1),
-        "http_version": "1.1",
-        "state": {},
-    }
-
-
-async def _run(app: Any, scopes: list[dict[str, Any]], gets: int) -> float:
-    statuses: list[int] = []
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            statuses.append(message["status"])
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    began = time.perf_counter()
-    for n in range(gets):
-        await app({**scopes[n % len(scopes)]}, receive, send)
-        if n % 32 == 31:
-            await asyncio.sleep(0)  # a loop turn, as a server's: the access log is written
-    elapsed = (time.perf_counter() - began) / gets * 1e6
-    assert statuses == [200] * gets, sorted(set(statuses))
-    return elapsed
+        headers = [(b"authorization", f"Bearer {token}".encode()), (b"accept", HAL.encode())]
+        reads = [(asgi_scope("GET", path, headers), b"") for path in locations]
+        await drive(app, reads, len(reads), 200)  # warm-up
+        return [await drive(app, reads, gets, 200) for _ in range(rounds)]
 
 
 def main() -> None:
