@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from bankbridge import redaction
 from bankbridge.redaction import RedactingFilter, redact_target
 
 
@@ -45,3 +46,27 @@ def test_the_filter_redacts_a_uvicorn_access_record():
     assert (
         record.getMessage() == '127.0.0.1:5000 - "GET /sandbox/mx/connect/[redacted] HTTP/1.1" 200'
     )
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/sandbox/mx/connect/TOKEN123/config",
+        "/SANDBOX/MX/CONNECT/TOKEN123",
+        "/payment-sessions/PSS_2abc",
+        "/x/PUBLIC-SANDBOX-1-2/y",
+        "/x/access-production-1",
+        "/x/processor-development-1",
+        "/keys/sk_sbox_1",
+        "/keys/cko_1",
+        "/nowhere/public-sandbox-planted",
+        "/x?%74oken=t",
+        "/customers?limit=2&offset=0",
+        "/exchange-sessions/4f1c6a4e-0000-4000-8000-000000000000",
+        "/caf%C3%A9/ps_1",
+        "/a.b~c/d-e",
+    ],
+)
+def test_the_shortcut_for_plain_targets_answers_what_the_patterns_would(target):
+    """Plain targets skip the patterns; the answer is always the patterns' answer."""
+    assert redact_target(target) == redaction._redact(target)

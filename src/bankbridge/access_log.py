@@ -1,7 +1,7 @@
 """BankBridge's access log: one line per request, written a batch per event-loop turn.
 
-``bankbridge serve`` logs each request itself (uvicorn's own access log is off): the
-request's wrapper (``api/front.py``) hands ``AccessLog.add`` a few fields, and once per
+``bankbridge serve`` logs each request itself (uvicorn's own access log is off): the app's
+outermost layer (``api/observation.py``) hands ``AccessLog.add`` a few fields, and once per
 turn of the event loop every request answered in that turn is written as one log record
 of the ``bankbridge.access`` logger, whose handler writes them in one call. Per request
 that costs a tuple and a list append instead of a ``LogRecord``, a filter, a formatter and
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import NamedTuple
 from urllib.parse import quote
 
@@ -113,22 +112,9 @@ def _client(client: object) -> str:
     return "-"
 
 
-# Only a target holding one of these can hold something ``redact_target`` would hide; the
-# rest (``/exchange-sessions/<uuid>`` and every other id-only path) skip its regexes.
-_MAYBE_SECRET = ("?", "_", "/sandbox/", "-sandbox-", "-development-", "-production-")
-# A path that ``quote`` leaves as it is and that holds none of those markers (no ``_``).
-_PLAIN_PATH = re.compile(r"[A-Za-z0-9/.~-]*")
-_TOKEN_MARKER = re.compile(r"sandbox|-development-|-production-", re.IGNORECASE)
-
-
 def _target(path: str, query: bytes) -> str:
-    if not query and _PLAIN_PATH.fullmatch(path) and not _TOKEN_MARKER.search(path):
-        return path  # the common case: nothing to quote, nothing to redact
-    # As uvicorn's access log wrote it: the path quoted, the query string as sent.
+    # As uvicorn's access log wrote it (the path quoted, the query string as sent), redacted.
     text = quote(path)
     if query:
         text = f"{text}?{query.decode('ascii', 'replace')}"
-    lowered = text.lower()
-    if any(marker in lowered for marker in _MAYBE_SECRET):
-        return redact_target(text)
-    return text
+    return redact_target(text)

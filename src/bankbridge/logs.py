@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from bankbridge.access_log import ACCESS_LOG
-from bankbridge.redaction import ACCESS_LOGGER, RedactingFilter, redact_target
+from bankbridge.redaction import redact_target
 
 __all__ = [
     "JsonFormatter",
@@ -43,10 +43,6 @@ FIELDS = (
     "retry_in_s",
 )
 _TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s"
-_ACCESS_FORMAT = (
-    '%(asctime)s %(levelname)-7s access [%(request_id)s] %(client_addr)s - "%(request_line)s" '
-    "%(status_code)s"
-)
 
 
 class TextFormatter(logging.Formatter):
@@ -61,12 +57,12 @@ class TextFormatter(logging.Formatter):
         return f"{line} {' '.join(fields)}" if fields else line
 
 
-class AccessTextFormatter(logging.Formatter):
-    """Access lines: BankBridge's batches (``access_log``), a line per request with its own
-    time and request id; or uvicorn's access record (already redacted), as one line."""
+class AccessTextFormatter(TextFormatter):
+    """BankBridge's access log batches (``access_log``): a line per request, each with its
+    own time and request id (any other record: a ``TextFormatter`` line)."""
 
     def __init__(self) -> None:
-        super().__init__(_ACCESS_FORMAT)
+        super().__init__()
         self._second = -1
         self._stamp = ""
 
@@ -85,15 +81,6 @@ class AccessTextFormatter(logging.Formatter):
         if second != self._second:
             self._second, self._stamp = second, self.formatTime(_at(second))
         return f"{self._stamp[:-4]},{int((created - second) * 1000):03d}"
-
-    def formatMessage(self, record: logging.LogRecord) -> str:
-        client, method, path, version, status = record.args  # type: ignore[misc]
-        record.__dict__.update(
-            client_addr=client,
-            request_line=f"{method} {path} HTTP/{version}",
-            status_code=status,
-        )
-        return super().formatMessage(record)
 
 
 class JsonFormatter(logging.Formatter):
@@ -126,19 +113,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "request_id": getattr(record, "request_id", "-"),
         }
-        if record.name == ACCESS_LOGGER and isinstance(record.args, tuple):
-            client, method, path, version, status = record.args
-            document.update(
-                message=f"{method} {path}",
-                client=client,
-                method=method,
-                path=path,
-                http_version=version,
-                status=status,
-            )
-        else:
-            document["message"] = redact_target(record.getMessage())
-            document.update((n, record.__dict__[n]) for n in FIELDS if n in record.__dict__)
+        document["message"] = redact_target(record.getMessage())
+        document.update((n, record.__dict__[n]) for n in FIELDS if n in record.__dict__)
         if record.exc_info:
             document["exception"] = redact_target(self.formatException(record.exc_info))
         return json.dumps(document, default=str)
@@ -176,7 +152,6 @@ def logging_config(log_format: str, level: str = "INFO", access_log: bool = True
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"default": formatter, "access": access},
-        "filters": {"redact": {"()": RedactingFilter}},
         "handlers": {
             "default": {**stream, "formatter": "default"},
             "access": {
@@ -188,12 +163,6 @@ def logging_config(log_format: str, level: str = "INFO", access_log: bool = True
         "loggers": {
             "uvicorn": {"handlers": ["default"], "level": level, "propagate": False},
             "uvicorn.error": {"level": level},
-            ACCESS_LOGGER: {
-                "handlers": ["access"],
-                "level": level,
-                "propagate": False,
-                "filters": ["redact"],
-            },
             ACCESS_LOG: {
                 "handlers": ["access"],
                 "level": level if access_log else "WARNING",

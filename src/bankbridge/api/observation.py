@@ -55,7 +55,7 @@ class BankBridge(Starlette):
             await super().__call__(scope, receive, send)
             return
         started = time.perf_counter()
-        # As asked: routing into a mount rewrites the scope's paths.
+        # The path as requested (routing into a mount rewrites the scope's paths).
         path = scope.get("root_path", "") + scope["path"]
         given = None
         for name, value in scope["headers"]:
