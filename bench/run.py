@@ -244,12 +244,7 @@ def _get_database(var: Path, size: int) -> tuple[str, Path]:
         meta_file.write_text(json.dumps(meta))
         print(f"bench:   seeded in {meta['seconds']} s", flush=True)
     accounts = [seeding.Credentials(**c) for c in meta["accounts"]]
-    tokens = dict(
-        zip([c.account_id for c in accounts], seeding.issue_tokens(url, accounts), strict=True)
-    )
-    pairs = var / f"get-{size}.pairs"
-    pairs.write_text("".join(f"{tokens[a]} {s}\n" for a, s in meta["sessions"]))
-    return url, pairs
+    return url, _write_pairs(var / f"get-{size}.pairs", url, accounts, meta["sessions"])
 
 
 def _post_target(name: str, url: str | None, var: Path) -> Target:
@@ -277,15 +272,16 @@ def _get_database_pg(var: Path, url: str, size: int) -> Path:
     """The PostgreSQL GET database (seeded afresh each run): its (token, session) pairs."""
     print(f"bench: seeding {_count(size)} sessions into PostgreSQL {PG_GET_DB}", flush=True)
     result = seeding.seed(url, PUBLIC_URL, size, accounts=20)
-    tokens = dict(
-        zip(
-            [c.account_id for c in result.accounts],
-            seeding.issue_tokens(url, result.accounts),
-            strict=True,
-        )
-    )
-    pairs = var / "get-pg.pairs"
-    pairs.write_text("".join(f"{tokens[a]} {s}\n" for a, s in result.sessions))
+    return _write_pairs(var / "get-pg.pairs", url, result.accounts, result.sessions)
+
+
+def _write_pairs(
+    pairs: Path, url: str, accounts: list[seeding.Credentials], sessions: list[Any]
+) -> Path:
+    """wrk's (token, session id) lines: a fresh token per account, for its sessions."""
+    issued = seeding.issue_tokens(url, accounts)
+    tokens = dict(zip([c.account_id for c in accounts], issued, strict=True))
+    pairs.write_text("".join(f"{tokens[a]} {s}\n" for a, s in sessions))
     return pairs
 
 
