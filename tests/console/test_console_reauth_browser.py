@@ -31,6 +31,16 @@ database_url, chromium, live, offline, page = (
 )
 
 
+def _exchange_through_the_flow(
+    page: Page, partner: str, slug: str, partner_step: Any, fill: dict[str, str] | None = None
+) -> str:
+    """Walk a flow with ``partner`` (its front end driven by ``partner_step``); the exchange's
+    console path."""
+    walk.start_walk(page, partner, slug, shots=False)
+    partner_step(page)
+    return walk.finish_walk(page, slug, fill, shots=False)["The exchange"]
+
+
 def _reset_login_then_re_authenticate(
     page: Page, live: LivePlatform, exchange: str, slug: str
 ) -> None:
@@ -57,9 +67,7 @@ def _ends_active(page: Page, live: LivePlatform, exchange: str, slug: str) -> No
 def test_plaid_link_update_mode_re_authenticates_the_exchange(
     page: Page, offline: OfflineContext, live: LivePlatform
 ) -> None:
-    walk.start_walk(page, "Plaid", "reauth-plaid", shots=False)
-    walk.plaid_link(page)
-    exchange = walk.finish_walk(page, "reauth-plaid", shots=False)["The exchange"]
+    exchange = _exchange_through_the_flow(page, "Plaid", "reauth-plaid", walk.plaid_link)
     _reset_login_then_re_authenticate(page, live, exchange, "plaid")
 
     page.get_by_role("button", name="Open Plaid Link").click()
@@ -90,11 +98,9 @@ def test_mx_connect_reconnects_the_member_starting_at_localhost(
         page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("heading", name="Walk a flow")).to_be_visible()
 
-        walk.start_walk(page, "MX", "reauth-mx", shots=False)
-        walk.mx_connect(page)
-        exchange = walk.finish_walk(page, "reauth-mx", {"Account type": "checking"}, shots=False)[
-            "The exchange"
-        ]
+        exchange = _exchange_through_the_flow(
+            page, "MX", "reauth-mx", walk.mx_connect, {"Account type": "checking"}
+        )
         _reset_login_then_re_authenticate(page, live, exchange, "mx")
 
         widget: Any = page.frame_locator("#mx-connect")
@@ -114,9 +120,7 @@ def test_mx_connect_reconnects_the_member_starting_at_localhost(
 def test_a_card_exchange_says_why_it_has_no_re_authenticate_button(
     page: Page, offline: OfflineContext, live: LivePlatform
 ) -> None:
-    walk.start_walk(page, "Checkout.com", "reauth-card", shots=False)
-    walk.checkout_flow(page)
-    exchange = walk.finish_walk(page, "reauth-card", shots=False)["The exchange"]
+    exchange = _exchange_through_the_flow(page, "Checkout.com", "reauth-card", walk.checkout_flow)
     page.goto(live.base + exchange)
     expect(page.get_by_test_id("no-reauth")).to_contain_text("403")
     expect(page.get_by_role("button", name="Re-authenticate")).to_have_count(0)
