@@ -106,3 +106,28 @@ def test_form_posts_are_same_origin_by_origin_or_else_by_sec_fetch_site(
 def test_frame_ancestors_hold_only_sources_browsers_accept() -> None:
     """Chromium rejects an IPv6 literal such as ``http://[::1]:*`` in a CSP source list."""
     assert "[" not in frame_ancestors([])
+
+
+def test_wrong_guesses_never_push_a_real_accounts_credentials_out_of_the_cache(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only credentials that matched are kept: a stream of made-up client ids (each a valid
+    uuid, so each is derived to be checked) leaves the real account's derivation cached."""
+    from bankbridge.partners.kit import keys as keys_module
+
+    monkeypatch.setattr(keys_module, "MAX_DERIVED", 2)
+    vault = load_vault(Settings(secret_key=Secret("kit-test-key")))
+    derivations: list[tuple[str, ...]] = []
+
+    class Counting:
+        def fingerprint(self, *parts: str) -> str:
+            derivations.append(parts)
+            return vault.fingerprint(*parts)
+
+    keys = SandboxKeys(Counting())
+    credentials = keys.for_account("mx", OWNER)
+    for _ in range(10):
+        assert keys.owner("mx", str(uuid.uuid4()), credentials.secret) is None
+    derivations.clear()
+    assert keys.owner("mx", credentials.client_id, credentials.secret) == OWNER
+    assert derivations == []  # answered from the cache

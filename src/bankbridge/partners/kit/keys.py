@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -64,20 +65,31 @@ class SandboxKeys:
 
     def __init__(self, vault: _Fingerprinter) -> None:
         self._vault = vault
-        # Derived credentials of the accounts seen last: every emulator call checks some.
-        self._derived: dict[tuple[str, str], SandboxCredentials] = {}
+        # Derived credentials of the accounts used last (least recently used leaves first):
+        # every emulator call checks some. Only credentials that matched, or that their own
+        # account asked for, are kept: a guess never evicts a real account's.
+        self._derived: OrderedDict[tuple[str, str], SandboxCredentials] = OrderedDict()
         self._ciphers: dict[tuple[str, str], bytes] = {}
 
     def for_account(self, slug: str, account_id: str) -> SandboxCredentials:
         """The credentials ``account_id`` uses with the ``slug`` emulator."""
+        known = self._candidate(slug, account_id)
+        self._remember(slug, account_id, known)
+        return known
+
+    def _candidate(self, slug: str, account_id: str) -> SandboxCredentials:
+        """The kept credentials of ``account_id``, else derived (and not kept)."""
         known = self._derived.get((slug, account_id))
-        if known is not None:
-            return known
-        derived = self._derive(slug, account_id)
+        return known if known is not None else self._derive(slug, account_id)
+
+    def _remember(self, slug: str, account_id: str, credentials: SandboxCredentials) -> None:
+        key = (slug, account_id)
+        if key in self._derived:
+            self._derived.move_to_end(key)
+            return
         if len(self._derived) >= MAX_DERIVED:
-            del self._derived[next(iter(self._derived))]  # the oldest
-        self._derived[(slug, account_id)] = derived
-        return derived
+            self._derived.popitem(last=False)  # the least recently used
+        self._derived[key] = credentials
 
     def _derive(self, slug: str, account_id: str) -> SandboxCredentials:
         owner = _owner_uuid(account_id)
@@ -120,12 +132,15 @@ class SandboxKeys:
         if owner is None:
             owner = _owner_uuid("0" * 32)  # same work for unknown ids: no timing oracle
             assert owner is not None
-            self._matches(self.for_account(slug, str(owner)).secret, secret)
+            self._matches(self._candidate(slug, str(owner)).secret, secret)
             return None
-        expected = self.for_account(slug, str(owner))
+        expected = self._candidate(slug, str(owner))
         if not hmac.compare_digest(expected.client_id.encode(), client_id.encode()):
             return None
-        return str(owner) if self._matches(expected.secret, secret) else None
+        if not self._matches(expected.secret, secret):
+            return None
+        self._remember(slug, str(owner), expected)
+        return str(owner)
 
     def owner_of_secret_key(self, slug: str, key: str) -> str | None:
         """The account of a Checkout.com secret key (it names its owner), or None."""
@@ -148,9 +163,12 @@ class SandboxKeys:
         owner = uuid.UUID(bytes=self._cipher(slug, kind).decryptor().update(enciphered))
         if owner.version != 4 or owner.variant != uuid.RFC_4122:  # account ids are uuid4
             return None
-        derived = self.for_account(slug, str(owner))
+        derived = self._candidate(slug, str(owner))
         expected = derived.secret if kind == "secret" else derived.public_key or ""
-        return str(owner) if self._matches(expected.removeprefix(prefix), body) else None
+        if not self._matches(expected.removeprefix(prefix), body):
+            return None
+        self._remember(slug, str(owner), derived)
+        return str(owner)
 
     def _key_body(self, slug: str, kind: str, owner: uuid.UUID) -> str:
         enciphered = self._cipher(slug, kind).encryptor().update(owner.bytes)
