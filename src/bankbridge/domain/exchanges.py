@@ -74,7 +74,7 @@ PARTNER_PATH = "/_links/exchange-partner/href"
 # results (a Plaid public token lives 30 minutes, from a link token of at most 4 hours) are
 # never valid this long after their session was opened.
 SESSION_LOOKBACK = timedelta(days=1)
-REAUTH_PARTNERS = ("mx", "plaid")
+REAUTH_PARTNERS = tuple(p.slug for p in partners.PARTNERS if p.reauth)
 # Which partner a token belongs to when the body names none.
 _KIND_PARTNER = {"mx.availableConnectionToken": "mx", "plaid.publicToken": "plaid"}
 _TOKEN_PREFIX_PARTNER = {"processor-": "plaid", "pay_": "checkout"}

@@ -314,6 +314,9 @@ class Partner:
     # that made it (``ProviderSession.partner_user``) and hands it to the next one
     # (``SessionRequest.partner_user``), which then need not look it up.
     customer_users: bool = False
+    # Its exchanges are bank logins that can lapse and be renewed in a re-authentication
+    # exchange session (MX, Plaid); a card (Checkout.com) cannot.
+    reauth: bool = False
 
     def build_adapter(
         self, credentials: PartnerCredentials, http: httpx.AsyncClient

@@ -17,7 +17,7 @@ from bankbridge.console.client import ApiCall, segment
 from bankbridge.console.links import console_links
 from bankbridge.console.session import Console, console_page
 
-__all__ = ["PAGE_SIZE", "ROUTES", "embedded", "offset_of", "paging", "show_resource"]
+__all__ = ["PAGE_SIZE", "ROUTES", "embedded", "href_id", "offset_of", "paging", "show_resource"]
 
 PAGE_SIZE = 25
 CUSTOMER_FIELDS = ("firstName", "lastName", "email", "businessName")
@@ -65,6 +65,7 @@ async def show_resource(
     nav: str = "customers",
     extra: dict[str, Any] | None = None,
     known: ApiCall | None = None,
+    status: int = 200,
 ) -> Response:
     """GET one resource (unless ``known`` is its answer) and render it; the not-found page
     when the API refuses."""
@@ -72,7 +73,7 @@ async def show_resource(
     if not call.ok:
         return console.api_failed(call)
     context = {**resource_context(console, call), **(extra or {})}
-    return console.render(template, context, title=title, nav=nav)
+    return console.render(template, context, title=title, nav=nav, status=status)
 
 
 @console_page
@@ -133,7 +134,7 @@ async def create_customer(request: Request, console: Console) -> Response:
     body = {name: value for name, value in values.items() if value}
     call = await console.api.post("/customers", body)
     if call.status == 201 and call.location:
-        return console.redirect(f"/console/customers/{call.location.rsplit('/', 1)[1]}")
+        return console.redirect(f"/console/customers/{call.created_id}")
     errors = call.form_errors()
     return await _customers_page(
         request, console, errors, values, status=400, message=call.error_message
@@ -166,8 +167,10 @@ async def customer(request: Request, console: Console) -> Response:
     )
 
 
-def _href_id(resource: dict[str, Any], rel: str) -> str:
-    link = resource.get("_links", {}).get(rel, {})
+def href_id(resource: Any, rel: str) -> str:
+    """The id at the end of a resource document's ``rel`` link (``""`` without one)."""
+    links = resource.get("_links", {}) if isinstance(resource, dict) else {}
+    link = links.get(rel, {}) if isinstance(links, dict) else {}
     href = link.get("href", "") if isinstance(link, dict) else ""
     return str(href).rstrip("/").rsplit("/", 1)[-1]
 
@@ -177,8 +180,8 @@ def _sessions(sessions: list[dict[str, Any]], partners: ApiCall) -> list[dict[st
     names = {p.get("id"): p.get("name") for p in embedded(partners, "exchange-partners")}
     return [
         {
-            "id": _href_id(s, "self"),
-            "partner": str(names.get(_href_id(s, "exchange-partner"), "")),
+            "id": href_id(s, "self"),
+            "partner": str(names.get(href_id(s, "exchange-partner"), "")),
             "created": str(s.get("created", "")),
         }
         for s in sessions

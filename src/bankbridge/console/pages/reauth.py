@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,7 +22,7 @@ from starlette.routing import Route
 
 from bankbridge import partners
 from bankbridge.console.client import ApiCall, segment
-from bankbridge.console.pages.browse import resource_context
+from bankbridge.console.pages.browse import href_id, show_resource
 from bankbridge.console.pages.flow import partner_of, partner_step, refused_status, render_flow
 from bankbridge.console.rendering import register_global
 from bankbridge.console.session import Console, console_page
@@ -32,21 +31,27 @@ __all__ = ["ROUTES", "exchange_page"]
 
 # Exchange-partner ids whose exchanges are bank logins that can lapse and be renewed (the
 # others are cards), by id, for ``_reauth.html``.
-register_global(
-    "reauth_partners", {p.id: p.name for p in partners.PARTNERS if p.slug in ("mx", "plaid")}
-)
+register_global("reauth_partners", {p.id: p.name for p in partners.PARTNERS if p.reauth})
 
 
 async def exchange_page(
-    console: Console, exchange_id: str, *, error: str = "", status: int = 200
+    console: Console,
+    exchange_id: str,
+    *,
+    error: str = "",
+    status: int = 200,
+    known: ApiCall | None = None,
 ) -> Response:
-    """The exchange's page (its Re-authentication section), with ``error`` when refused."""
-    call = await console.api.get(f"/exchanges/{segment(exchange_id)}")
-    if not call.ok:
-        return console.api_failed(call)
-    context = {**resource_context(console, call), "error": error}
-    return console.render(
-        "exchange.html", context, title="Exchange", nav="customers", status=status
+    """The exchange's page (its Re-authentication section), with ``error`` when refused;
+    ``known`` is the API's answer for the exchange when the caller has it already."""
+    return await show_resource(
+        console,
+        f"/exchanges/{segment(exchange_id)}",
+        title="Exchange",
+        template="exchange.html",
+        extra={"error": error},
+        known=known,
+        status=status,
     )
 
 
@@ -74,10 +79,16 @@ async def start(request: Request, console: Console, exchange: ApiCall) -> Respon
     session = await console.api.post(f"/exchanges/{segment(exchange_id)}/exchange-sessions", {})
     if not session.ok or not session.location:
         return await exchange_page(
-            console, exchange_id, error=session.error_message, status=refused_status(session)
+            console,
+            exchange_id,
+            error=session.error_message,
+            status=refused_status(session),
+            known=exchange,
         )
     session_id = session.created_id
-    return await partner_step(console, _customer_of(exchange.body), session_id, reauth=exchange_id)
+    return await partner_step(
+        console, href_id(exchange.body, "customer"), session_id, reauth=exchange_id
+    )
 
 
 @exchange_step
@@ -85,7 +96,7 @@ async def show_session(request: Request, console: Console, exchange: ApiCall) ->
     """Step 2 again (a reload)."""
     return await partner_step(
         console,
-        _customer_of(exchange.body),
+        href_id(exchange.body, "customer"),
         request.path_params["session"],
         reauth=request.path_params["id"],
     )
@@ -104,18 +115,13 @@ async def done(request: Request, console: Console, exchange: ApiCall) -> Respons
             "step": 3,
             "reauth": exchange_id,
             "exchange": exchange_id,
-            "customer": _customer_of(exchange.body),
+            "customer": href_id(exchange.body, "customer"),
             "session": request.query_params.get("session", ""),
             "partner": partner,
             "resource": exchange.body,
             "error": "",
         },
     )
-
-
-def _customer_of(exchange: Any) -> str:
-    """The id of the customer an exchange document links to."""
-    return str(exchange["_links"]["customer"]["href"]).rsplit("/", 1)[1]
 
 
 ROUTES = [

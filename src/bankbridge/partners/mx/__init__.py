@@ -12,5 +12,6 @@ PARTNER = Partner(
     id="713fb394-20e5-58d1-8e26-8ed67d5bcddb",
     adapter="bankbridge.partners.mx.adapter:MxAdapter",
     emulator="bankbridge.partners.mx.emulator:build_emulator",
+    reauth=True,
     customer_users=True,
 )

@@ -12,4 +12,5 @@ PARTNER = Partner(
     id="cc37a51a-9674-5d46-b5d2-097d54ac7e8d",
     adapter="bankbridge.partners.plaid.adapter:PlaidAdapter",
     emulator="bankbridge.partners.plaid.emulator:build_emulator",
+    reauth=True,
 )
