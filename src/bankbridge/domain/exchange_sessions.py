@@ -93,17 +93,16 @@ async def get_exchange_session(store: Store, account: Account, session_id: str) 
     """One of the account's sessions; another account's session is forbidden."""
     session = await store.get_exchange_session(session_id)
     _check_owner(session.account_id if session else None, account)
-    assert session is not None
+    assert session is not None  # _check_owner raised otherwise
     return session
 
 
 async def get_exchange_session_document(store: Store, account: Account, session_id: str) -> str:
     """The GET document stored with one of the account's sessions (``""`` for a session
     stored before documents were); another account's session is forbidden."""
-    stored = await store.get_exchange_session_document(session_id)
-    _check_owner(stored[0] if stored else None, account)
-    assert stored is not None
-    return stored[1]
+    owner, document = await store.get_exchange_session_document(session_id) or (None, "")
+    _check_owner(owner, account)
+    return document
 
 
 def _check_owner(owner: str | None, account: Account) -> None:
