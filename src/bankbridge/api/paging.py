@@ -9,7 +9,7 @@ from starlette.requests import Request
 from bankbridge.api.hal import link
 from bankbridge.errors import FieldError, ValidationError
 
-__all__ = ["ascii_integer", "page_document", "page_links", "paging"]
+__all__ = ["ascii_integer", "page_document", "paging"]
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 200
@@ -53,7 +53,7 @@ def ascii_integer(raw: str) -> int | None:
     return int(raw)
 
 
-def page_links(
+def _page_links(
     base: str, resource_type: str, limit: int, offset: int, total: int
 ) -> dict[str, dict[str, str]]:
     """``self``, ``first``, ``last`` and, where they exist, ``prev`` and ``next``."""
@@ -81,7 +81,7 @@ def page_document(
 ) -> dict[str, Any]:
     """A paged HAL collection: paging links, the presented ``items`` under ``key``, ``total``."""
     return {
-        "_links": page_links(base, resource_type, limit, offset, total),
+        "_links": _page_links(base, resource_type, limit, offset, total),
         "_embedded": {key: items},
         "total": total,
     }

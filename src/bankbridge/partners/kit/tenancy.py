@@ -14,12 +14,12 @@ from datetime import datetime
 
 from bankbridge.store.base import EmulatorRecords, NewRecord
 
-__all__ = ["CAPABILITY", "grant", "grant_record", "granted", "owner_of"]
+__all__ = ["CAPABILITY", "grant", "granted", "owner_of"]
 
 CAPABILITY = "capability"
 
 
-def grant_record(token: str, owner: str, expires_at: datetime | None) -> NewRecord:
+def _grant_record(token: str, owner: str, expires_at: datetime | None) -> NewRecord:
     """The index entry that lets a hosted page find ``token``'s owner."""
     return NewRecord(CAPABILITY, token, {"owner": owner}, expires_at=expires_at)
 
@@ -29,14 +29,14 @@ def granted(
 ) -> tuple[EmulatorRecords, NewRecord]:
     """``grant`` as part of the records it opens: ``records.put_all([...], also=[granted(…)])``
     writes both in one statement."""
-    return index, grant_record(token, owner, expires_at)
+    return index, _grant_record(token, owner, expires_at)
 
 
 async def grant(
     index: EmulatorRecords, token: str, owner: str, expires_at: datetime | None
 ) -> None:
     """Record that ``token`` opens ``owner``'s state, until ``expires_at``."""
-    record = grant_record(token, owner, expires_at)
+    record = _grant_record(token, owner, expires_at)
     await index.put(record.kind, record.key, record.data, expires_at=record.expires_at)
 
 
