@@ -91,17 +91,13 @@ class MxAdapter:
         user_guid = request.partner_user
         if user_guid is not None:  # remembered from an earlier session: one call, not two
             try:
-                answer = await self._call(
-                    "POST", f"/users/{_segment(user_guid)}/widget_urls", json=body
-                )
+                answer = await self._widget_url(user_guid, body)
             except MxApiError as exc:
                 if exc.status_code != 404:
                     raise
         if answer is None:  # no user known, or MX no longer knows it: find or create it
             user_guid = await self._ensure_user(request.customer)
-            answer = await self._call(
-                "POST", f"/users/{_segment(user_guid)}/widget_urls", json=body
-            )
+            answer = await self._widget_url(user_guid, body)
         with partner_errors(PARTNER):
             url = wire.read_widget_url(answer)
         return ProviderSession(
@@ -110,6 +106,9 @@ class MxAdapter:
             expires_at=now() + WIDGET_URL_TTL,
             partner_user=user_guid,
         )
+
+    async def _widget_url(self, user_guid: str, body: wire.WidgetUrlRequest) -> Any:
+        return await self._call("POST", f"/users/{_segment(user_guid)}/widget_urls", json=body)
 
     async def open_exchange(self, request: ExchangeRequest) -> OpenedExchange:
         """An available connection (already verified by BankBridge) that MX still knows."""
